@@ -1,0 +1,1 @@
+"""The course's grading package: hidden suites, sandboxed runner, CLI and reports."""
