@@ -1,0 +1,49 @@
+"""What grading one stage of one notebook produces: plain data, shared by every front end.
+
+The judge (hidden suites) fills these in; `check` prints them, `grade` stores them in
+the gradebook and renders feedback and reports from them.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+# Why a stage got the score it got. Anything but GRADED scores 0 for the stage.
+GRADED = 'graded'                          # the suite ran; score = sum of passed tests' points
+MISSING_NOTEBOOK = 'missing_notebook'      # no notebook where one was expected
+MALFORMED_NOTEBOOK = 'malformed_notebook'  # not JSON / not nbformat 4 / exercise cells missing
+SYNTAX_ERROR = 'syntax_error'              # the module text does not compile
+IMPORT_ERROR = 'import_error'              # executing the module text raised (NameError, ...)
+TIMEOUT = 'timeout'                        # the submission exceeded its time budget
+CRASHED = 'crashed'                        # the sandbox worker died (exit, signal, memory limit)
+GRADER_ERROR = 'grader_error'              # our fault: a bug in the grader, not the student's
+
+STATUSES = (GRADED, MISSING_NOTEBOOK, MALFORMED_NOTEBOOK, SYNTAX_ERROR, IMPORT_ERROR,
+            TIMEOUT, CRASHED, GRADER_ERROR)
+
+
+@dataclass
+class TestOutcome:
+    name: str                  # stable id of the hidden test, e.g. 'backward-pow'
+    max_points: float
+    points: float              # max_points if passed, else 0 (or partial, if a suite says so)
+    passed: bool
+    feedback: str = ''         # names the behaviour: 'for c = a**3 at a = 2.0 your a.grad is ...'
+    figure_svg: str | None = None  # optional picture, e.g. the smallest failing graph
+
+
+@dataclass
+class StageResult:
+    stage: str                 # '01-value' ... '08-training'
+    status: str                # one of STATUSES
+    score: float
+    max_score: float
+    tests: list[TestOutcome] = field(default_factory=list)
+    message: str = ''          # for a non-graded status: what went wrong, in the learner's terms
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        data = dict(data)
+        data['tests'] = [TestOutcome(**t) for t in data.get('tests', [])]
+        return cls(**data)
