@@ -51,8 +51,8 @@ def draw_dot(root, labels=None, rankdir='LR'):
     return dot
 
 
-def save_graph(root, path, labels=None, format='svg'):
-    """Render root's graph to path (without extension added twice); return the file written."""
+def save_graph(root, labels=None, path='graph.svg', format='svg'):
+    """Render root's graph to path (e.g. 'graph.svg'); return the path of the file written."""
     import graphviz
 
     dot = draw_dot(root, labels)
