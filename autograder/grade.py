@@ -1,0 +1,260 @@
+"""`autograder grade`: grade a whole class, in parallel, into a gradebook that survives crashes.
+
+SUBMITTED is nbgrader's layout, SUBMITTED/<student>/<stage>/<notebook>.ipynb. Every
+(student, stage) gets a recorded status, whatever is wrong with the notebook; the batch
+goes on. Exit 0 when the batch finished, 1 when the grader itself failed, 2 for bad
+arguments.
+"""
+
+import os
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+import autograder
+import micrograd
+from autograder import feedback, gradescope, report
+from autograder.gradebook import Gradebook, file_sha256, tree_fingerprint, write_grades_csv
+from autograder.progress import Progress
+from autograder.results import GRADER_ERROR, MISSING_NOTEBOOK, StageResult
+
+HELP = 'grade a class in nbgrader layout: gradebook, grades.csv, feedback, class report'
+
+# Modules that only present results: changing them must not make the whole class regrade.
+PRESENTATION_MODULES = {'cli.py', 'grade.py', 'gradebook.py', 'feedback.py', 'report.py',
+                        'gradescope.py', 'progress.py', 'check.py', 'release.py'}
+
+
+def add_arguments(parser):
+    parser.add_argument('submitted', type=Path, metavar='SUBMITTED',
+                        help='folder of submissions: SUBMITTED/<student>/<stage>/<notebook>.ipynb')
+    parser.add_argument('--out', type=Path, required=True, metavar='OUT',
+                        help='where the gradebook, grades.csv, feedback and report go')
+    parser.add_argument('--stage', action='append', dest='stages', metavar='S',
+                        help='grade only this stage (repeatable); default: every stage handed in')
+    parser.add_argument('--jobs', type=int, default=_cpu_count(), metavar='N',
+                        help='submissions graded in parallel (default: %(default)s)')
+    parser.add_argument('--timeout', type=float, default=None, metavar='SECONDS',
+                        help="time budget per submission-stage (default: the runner's)")
+    parser.add_argument('--source', type=Path, default=Path('solutions'), metavar='DIR',
+                        help='the source notebooks, for given cells (default: %(default)s)')
+    parser.add_argument('--force', action='store_true',
+                        help='grade again even submissions already in the gradebook')
+
+
+@dataclass(frozen=True)
+class Task:
+    student: str
+    stage: str
+    notebook: Path | None     # None: nothing to grade (missing_notebook)
+    sha256: str = ''          # of the notebook's bytes: what 'unchanged' means
+    missing_reason: str = ''
+
+
+class UsageError(Exception):
+    """Bad arguments: reported in one line, exit code 2."""
+
+
+def run(args):
+    try:
+        stages, tasks = plan(args)
+    except UsageError as error:
+        print(f'autograder grade: error: {error}', file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    versions = {stage: grader_version(args.source, stage) for stage in stages}
+    started = time.perf_counter()
+    with Gradebook(args.out / 'gradebook.sqlite') as book:
+        todo = [t for t in tasks if args.force or not book.is_current(
+            t.student, t.stage, t.sha256, versions[t.stage])]
+        print(f'{len(tasks)} submission-stages ({len(stages)} stages): {len(todo)} to grade, '
+              f'{len(tasks) - len(todo)} unchanged since the last run', file=sys.stderr)
+        failed = grade_all(todo, args, versions, book)
+        export(book.results(), args.out)
+    seconds = time.perf_counter() - started
+    print_summary(args.out, len(todo), len(tasks) - len(todo), failed, seconds)
+    return 1 if failed else 0
+
+
+def plan(args):
+    """Check the arguments and list every (student, stage) to account for, sorted."""
+    if args.jobs < 1:
+        raise UsageError(f'--jobs must be at least 1, not {args.jobs}')
+    if not args.submitted.is_dir():
+        raise UsageError(f'{args.submitted} is not a folder of submissions')
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f'--out {args.out} exists and is not a folder')
+    course = course_stages(args.source)
+    if not course:
+        raise UsageError(f'no stage notebooks in {args.source} (expected '
+                         f'{args.source}/<stage>/<stage>.ipynb); run from the course repository '
+                         'or pass --source')
+    students = _subfolders(args.submitted)
+    if not students:
+        raise UsageError(f'{args.submitted} holds no student folders '
+                         '(expected SUBMITTED/<student>/<stage>/<notebook>.ipynb)')
+    handed_in = {stage for student in students for stage in _subfolders(args.submitted / student)}
+    for stray in sorted(handed_in - set(course)):
+        print(f'autograder grade: warning: ignoring folders named {stray!r}: '
+              'not a stage of this course', file=sys.stderr)
+    if args.stages:
+        unknown = [s for s in args.stages if s not in course]
+        if unknown:
+            raise UsageError(f'unknown stage {", ".join(unknown)}; the stages are '
+                             f'{", ".join(course)}')
+        stages = [s for s in course if s in args.stages]
+    else:
+        stages = [s for s in course if s in handed_in]
+        if not stages:
+            raise UsageError(f'no stage folders in {args.submitted}/<student>/ '
+                             f'(the stages are {", ".join(course)})')
+    tasks = [find_notebook(args.submitted, student, stage)
+             for student in students for stage in stages]
+    return stages, tasks
+
+
+def course_stages(source_dir):
+    """The course's stage ids: the source folders holding <stage>/<stage>.ipynb."""
+    source_dir = Path(source_dir)
+    if not source_dir.is_dir():
+        return []
+    return [name for name in _subfolders(source_dir)
+            if (source_dir / name / f'{name}.ipynb').is_file()]
+
+
+def find_notebook(submitted, student, stage):
+    folder = submitted / student / stage
+    if not folder.is_dir():
+        return _missing(student, stage, f'There is no folder {stage}/ in your submission.')
+    notebooks = sorted(p for p in folder.glob('*.ipynb') if p.is_file())
+    expected = folder / f'{stage}.ipynb'
+    if expected in notebooks or len(notebooks) == 1:
+        notebook = expected if expected in notebooks else notebooks[0]
+        return Task(student, stage, notebook, file_sha256(notebook))
+    if not notebooks:
+        return _missing(student, stage, f'The folder {stage}/ holds no notebook (.ipynb file).')
+    names = ', '.join(p.name for p in notebooks)
+    return _missing(student, stage,
+                    f'The folder {stage}/ holds several notebooks ({names}) and none is named '
+                    f'{stage}.ipynb, so it is not clear which one to grade.')
+
+
+def _missing(student, stage, reason):
+    return Task(student, stage, None, missing_reason=reason)
+
+
+def grader_version(source_dir, stage):
+    """A fingerprint of everything that decides a grade: suites, runner, reference, source."""
+    package = Path(autograder.__file__).parent
+    judging = [p for p in package.rglob('*.py') if p.name not in PRESENTATION_MODULES
+               or p.parent != package]
+    reference = list(Path(micrograd.__file__).parent.rglob('*.py'))
+    return tree_fingerprint(judging + reference + [Path(source_dir) / stage / f'{stage}.ipynb'])
+
+
+def grade_all(tasks, args, versions, book):
+    """Grade tasks (in parallel when jobs > 1), recording each result as it arrives.
+
+    Returns the number of grader failures (not student failures).
+    """
+    progress = Progress(len(tasks))
+    failed = 0
+
+    def record(task, result, error):
+        nonlocal failed
+        book.record(task.student, task.stage, task.sha256, versions[task.stage], result)
+        if error:
+            failed += 1
+            progress.note(f'grader error on {task.student} {task.stage}:\n{error}')
+        progress.advance(f'{task.student} {task.stage}: {result.status} '
+                         f'{result.score:g}/{result.max_score:g}')
+
+    options = {'source_dir': args.source, 'timeout': args.timeout}
+    if args.jobs == 1 or len(tasks) <= 1:
+        for task in tasks:
+            record(task, *grade_one(task, options))
+    else:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {pool.submit(grade_one, task, options): task for task in tasks}
+            try:
+                for future in as_completed(futures):
+                    record(futures[future], *future.result())
+            except BrokenProcessPool:
+                # A pool worker died under us (killed, out of memory): everything recorded so
+                # far is safe; the next run picks up the rest.
+                progress.note('a grading process died; run the same command again to finish')
+                pool.shutdown(cancel_futures=True)
+                failed += 1
+    progress.close()
+    return failed
+
+
+def grade_one(task, options):
+    """Grade one (student, stage): (StageResult, grader traceback or None). Never raises."""
+    from autograder.runner import run_stage
+
+    if task.notebook is None:
+        return StageResult(task.stage, MISSING_NOTEBOOK, 0.0, stage_max_score(task.stage),
+                           message=task.missing_reason), None
+    kwargs = {'source_dir': options['source_dir']}
+    if options['timeout'] is not None:
+        kwargs['timeout'] = options['timeout']
+    try:
+        return run_stage(task.stage, task.notebook, **kwargs), None
+    except Exception as error:  # a bug of ours: record it, say so, and go on with the batch
+        result = StageResult(task.stage, GRADER_ERROR, 0.0, stage_max_score(task.stage),
+                             message=f'{type(error).__name__}: {error}')
+        return result, traceback.format_exc()
+
+
+def stage_max_score(stage):
+    return 0.0  # TODO: from the suite
+
+
+def export(results, out):
+    """Render everything from the gradebook: CSV, feedback, class report, Gradescope."""
+    write_grades_csv(results, out / 'grades.csv')
+    by_student = {}
+    for student, stage, result in results:
+        folder = out / 'feedback' / student
+        folder.mkdir(parents=True, exist_ok=True)
+        _write(folder / f'{stage}.html', feedback.render_html(student, result))
+        _write(folder / f'{stage}.md', feedback.render_markdown(student, result))
+        by_student.setdefault(student, []).append((stage, result))
+    _write(out / 'report.html', report.render_report(results))
+    for student, stage_results in by_student.items():
+        folder = out / 'gradescope' / student
+        folder.mkdir(parents=True, exist_ok=True)
+        _write(folder / 'results.json',
+               gradescope.dumps(gradescope.student_results(student, stage_results)))
+
+
+def print_summary(out, graded, unchanged, failed, seconds):
+    per = f', {seconds / graded:.2f} s per submission-stage' if graded else ''
+    print(f'Graded {graded} submission-stages ({unchanged} unchanged, not graded again) '
+          f'in {seconds:.1f} s{per}.')
+    if failed:
+        print(f'The grader failed {failed} time(s): see the errors above; '
+              'run the same command again once fixed.')
+    print(f'  grades:     {out / "grades.csv"}')
+    print(f'  feedback:   {out / "feedback"}/<student>/<stage>.html (and .md)')
+    print(f'  report:     {out / "report.html"}')
+    print(f'  gradescope: {out / "gradescope"}/<student>/results.json')
+    print(f'  gradebook:  {out / "gradebook.sqlite"}')
+
+
+def _subfolders(folder):
+    return sorted(p.name for p in Path(folder).iterdir()
+                  if p.is_dir() and not p.name.startswith('.'))
+
+
+def _write(path, text):
+    path.write_text(text, encoding='utf-8')
+
+
+def _cpu_count():
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()

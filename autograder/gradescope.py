@@ -1,0 +1,57 @@
+"""Gradescope's results.json, one per student, in the format of Gradescope's autograder spec.
+
+Top level: `score` (the sum over stages), `output`, `visibility`, `stdout_visibility`,
+`tests`; each test: `name`, `number`, `score`, `max_score`, `status`, `output`,
+`visibility`. A stage that could not be graded becomes one failed test carrying its
+whole maximum, so the student's maximum is the same whatever happened.
+"""
+
+import json
+
+from autograder.feedback import explain
+from autograder.gradebook import format_points
+from autograder.results import GRADED
+
+
+def student_results(student, stage_results):
+    """The results.json object for one student; stage_results is a sorted [(stage, result)]."""
+    tests = []
+    for stage_number, (stage, result) in enumerate(stage_results, start=1):
+        if result.status == GRADED:
+            for test_number, test in enumerate(result.tests, start=1):
+                tests.append({
+                    'name': f'{stage}: {test.name}',
+                    'number': f'{stage_number}.{test_number}',
+                    'score': test.points,
+                    'max_score': test.max_points,
+                    'status': 'passed' if test.passed else 'failed',
+                    'output': test.feedback,
+                    'visibility': 'visible',
+                })
+        else:
+            tests.append({
+                'name': f'{stage}: not graded ({result.status})',
+                'number': f'{stage_number}',
+                'score': 0.0,
+                'max_score': result.max_score,
+                'status': 'failed',
+                'output': explain(result),
+                'visibility': 'visible',
+            })
+    score = sum(result.score for _, result in stage_results)
+    maximum = sum(result.max_score for _, result in stage_results)
+    summary = ', '.join(f'{stage} {format_points(r.score)}/{format_points(r.max_score)}'
+                        for stage, r in stage_results)
+    return {
+        'score': score,
+        'output': f'{student}: {format_points(score)} of {format_points(maximum)} points '
+                  f'({summary}).',
+        'visibility': 'visible',
+        'stdout_visibility': 'hidden',
+        'extra_data': {'statuses': {stage: r.status for stage, r in stage_results}},
+        'tests': tests,
+    }
+
+
+def dumps(results):
+    return json.dumps(results, indent=2, sort_keys=True) + '\n'
