@@ -36,7 +36,8 @@ def run_demo(out_dir, steps=100):
     out_dir.mkdir(parents=True, exist_ok=True)
     X, y = moons.make_data()
     model = moons.make_model()
-    print(f'two moons: {len(X)} points; MLP(2, [16, 16, 1]) with {len(model.parameters())} parameters')
+    print(f'two moons: {len(X)} points; MLP(2, [16, 16, 1]), '
+          f'{len(model.parameters())} parameters')
 
     def report(k, loss, accuracy):
         if k % 10 == 0 or k == steps - 1:
@@ -64,7 +65,8 @@ def run_demo(out_dir, steps=100):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog='python -m micrograd', description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog='python -m micrograd',
+                                     description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest='command', required=True)
     demo = sub.add_parser('demo', help='train on two moons and write the figures')
     demo.add_argument('--out', default='out/demo', help='output folder (default: out/demo)')

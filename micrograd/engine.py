@@ -48,8 +48,8 @@ class Value:
                 f'Value ** {type(exponent).__name__}: only int or float exponents are supported')
         data = self.data ** exponent
         if isinstance(data, complex):
-            raise ValueError(
-                f'{self.data} ** {exponent} is not a real number (negative base, fractional exponent)')
+            raise ValueError(f'{self.data} ** {exponent} is not a real number '
+                             '(a negative base with a fractional exponent)')
         # d/dx x**n = n * x**(n-1)
         return Value(data, (self,), f'**{exponent}', (exponent * self.data ** (exponent - 1),))
 

@@ -1,7 +1,7 @@
 """Drawing the computation graph of a `Value` with graphviz."""
 
-INSTALL_HINT = ("graphviz's 'dot' program is not installed; install it with "
-                "'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)")
+INSTALL_HINT = ("graphviz's 'dot' program is not installed; install it with 'sudo apt-get "
+                "install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)")
 
 
 def trace(root):
