@@ -1,0 +1,157 @@
+"""`autograder release`: regenerate the student notebooks in lessons/ from solutions/.
+
+Each stage folder `solutions/NN-name/` is one nbgrader assignment. nbgrader's own
+`generate_assignment --force` (through its Python API) turns it into the student
+version; we then normalise every generated notebook (no outputs, no volatile
+metadata, sorted keys, indent 1, trailing newline) so that regenerating an unchanged
+source gives byte-identical files and `git diff` stays readable.
+"""
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+HELP = 'regenerate the student notebooks in lessons/ from solutions/ (nbgrader generate_assignment)'
+
+STAGE_NAME = re.compile(r'^\d\d-[a-z0-9]+(-[a-z0-9]+)*$')   # e.g. 01-value, 02-operations
+
+# Everything else in a notebook's or a cell's metadata is editor state (widths,
+# collapsed flags, execution timings, kernel versions) that changes between machines.
+NOTEBOOK_METADATA_KEPT = ('kernelspec',)
+CELL_METADATA_KEPT = ('nbgrader', 'tags', 'deletable', 'editable')
+
+
+class ReleaseError(Exception):
+    """nbgrader could not generate a stage; the message carries its log."""
+
+
+def find_root(start=None):
+    """The repository root: the nearest folder (from start upwards) with nbgrader_config.py."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / 'nbgrader_config.py').is_file() and (folder / 'solutions').is_dir():
+            return folder
+    raise ReleaseError(f'no nbgrader_config.py with a solutions/ folder in {here} or above: '
+                       'run this from the micrograd-course repository')
+
+
+def find_stages(root):
+    """Every stage id in root/solutions, in order: folders NN-name holding NN-name.ipynb."""
+    solutions = Path(root) / 'solutions'
+    return sorted(folder.name for folder in solutions.iterdir()
+                  if folder.is_dir() and STAGE_NAME.match(folder.name)
+                  and (folder / f'{folder.name}.ipynb').is_file())
+
+
+def normalise(nb):
+    """A copy of nb without outputs or volatile metadata, ready to be written stably."""
+    nb = nbformat.from_dict(nb)
+    nb.metadata = {key: nb.metadata[key] for key in NOTEBOOK_METADATA_KEPT if key in nb.metadata}
+    # The language name is all Jupyter and nbgrader need; its version differs between machines.
+    nb.metadata['language_info'] = {'name': 'python'}
+    for cell in nb.cells:
+        cell.metadata = {key: cell.metadata[key] for key in CELL_METADATA_KEPT
+                         if key in cell.metadata}
+        if cell.cell_type == 'code':
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
+def dumps(nb):
+    """nb as stable text: nbformat's JSON (sorted keys, indent 1) plus a trailing newline."""
+    text = nbformat.writes(nbformat.from_dict(nb), version=4)
+    return text if text.endswith('\n') else text + '\n'
+
+
+def write_normalised(path):
+    """Rewrite the notebook at path in normalised form."""
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    path.write_text(dumps(normalise(nb)), encoding='utf-8')
+
+
+def _nbgrader_api(root, release_dir, db_url):
+    # Imported here: nbgrader is an instructor dependency, and slow to import.
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    # nbgrader runs the `alembic` program to check the gradebook's schema; it lives next
+    # to this interpreter, which is not on PATH when the venv is not activated.
+    if shutil.which('alembic') is None:
+        os.environ['PATH'] = os.pathsep.join([str(Path(sys.executable).parent),
+                                              os.environ.get('PATH', '')])
+    config = PyFileConfigLoader('nbgrader_config.py', path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.release_directory = str(release_dir)
+    config.CourseDirectory.db_url = db_url
+    coursedir = CourseDirectory(config=config)
+    return NbGraderAPI(coursedir, config=config)
+
+
+def release(stages=None, root=None, release_dir=None, db_url=None):
+    """Generate every stage (or the given ones) into release_dir; return the notebooks written.
+
+    Defaults: all stages in root/solutions, release_dir = root/lessons and the
+    git-ignored gradebook root/.nbgrader/gradebook.db.
+    """
+    root = Path(root).resolve() if root else find_root()
+    release_dir = Path(release_dir).resolve() if release_dir else root / 'lessons'
+    if db_url is None:
+        (root / '.nbgrader').mkdir(exist_ok=True)
+        db_url = f'sqlite:///{root / ".nbgrader" / "gradebook.db"}'
+    known = find_stages(root)
+    stages = list(stages) if stages else known
+    unknown = [stage for stage in stages if stage not in known]
+    if unknown:
+        raise ReleaseError(f'no such stage in {root / "solutions"}: {", ".join(unknown)} '
+                           f'(stages: {", ".join(known)})')
+
+    api = _nbgrader_api(root, release_dir, db_url)
+    written = []
+    for stage in stages:
+        result = api.generate_assignment(stage, force=True, create=True)
+        if not result['success']:
+            raise ReleaseError(f'nbgrader generate_assignment {stage} failed:\n'
+                               f'{result.get("log", "")}{result.get("error", "")}')
+        for path in sorted((release_dir / stage).glob('*.ipynb')):
+            write_normalised(path)
+            written.append(path)
+    return written
+
+
+def release_to_temp(stages=None, root=None):
+    """Generate the lessons into a fresh temporary folder (with its own gradebook); return it.
+
+    The caller owns the folder (delete it when done). Used by the tests to compare
+    a fresh release with the committed lessons/.
+    """
+    out = Path(tempfile.mkdtemp(prefix='lessons-'))
+    release(stages, root=root, release_dir=out / 'lessons',
+            db_url=f'sqlite:///{out / "gradebook.db"}')
+    return out / 'lessons'
+
+
+def add_arguments(parser):
+    parser.add_argument('stages', nargs='*', metavar='STAGE',
+                        help='stage ids such as 01-value (default: every stage in solutions/)')
+    parser.add_argument('--release-dir', metavar='DIR',
+                        help='where to write the lessons (default: lessons/ in the repository)')
+
+
+def run(args):
+    try:
+        written = release(args.stages, release_dir=args.release_dir)
+    except ReleaseError as error:
+        print(f'autograder release: {error}', file=sys.stderr)
+        return 1
+    root = find_root()
+    for path in written:
+        print(f'wrote {path.relative_to(root) if path.is_relative_to(root) else path}')
+    return 0
