@@ -1,0 +1,133 @@
+"""The judge's toolkit: where probes run, how tests are declared, and how answers compare.
+
+A hidden test is a function `test_x(sub, ref)` decorated with `@test(name, points, what)`.
+`sub.probe(...)` runs a probe on the learner's code (in the sandbox, or in-kernel for
+nbgrader's own autograde), `ref.probe(...)` runs the same probe on the reference
+package in this process. A test passes by returning, and fails by raising `Fail`
+with a message that names the behaviour.
+
+Tolerances: floats compare with a relative tolerance of 1e-6 and an absolute one of
+1e-8, far above the rounding differences of summing in another order (about 1e-15
+relative) and far below any real mistake.
+"""
+
+import math
+
+from autograder.worker import plain
+
+REL_TOL = 1e-6
+ABS_TOL = 1e-8
+
+
+class Fail(AssertionError):
+    def __init__(self, message, figure_svg=None):
+        super().__init__(message)
+        self.message = message
+        self.figure_svg = figure_svg
+
+
+class ProbeError(Exception):
+    """The learner's code raised while a probe ran: {type, message, where}."""
+
+    def __init__(self, error):
+        super().__init__(f"{error['type']}: {error['message']}")
+        self.error = error
+
+    def describe(self):
+        error = self.error
+        where = f" (in {error['where']})" if error.get('where') else ''
+        message = f": {error['message']}" if error['message'] else ''
+        if error['type'] == 'NotImplementedError':
+            return f'raised NotImplementedError{where}: this exercise is not done yet'
+        return f"raised {error['type']}{message}{where}"
+
+
+def test(name, points, what):
+    """Declare a hidden test: its stable id, its points, and what it exercises (for messages)."""
+    def mark(function):
+        function.test_name, function.points, function.what = name, points, what
+        return function
+    return mark
+
+
+def tests_of(module):
+    """The module's tests in definition order."""
+    found = [v for v in vars(module).values() if callable(v) and hasattr(v, 'test_name')]
+    return sorted(found, key=lambda f: getattr(f, '__wrapped__', f).__code__.co_firstlineno)
+
+
+# -- where probes run ----------------------------------------------------------------
+
+class InProcess:
+    """Probes on a namespace in this very process: the reference, or a notebook's kernel."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+
+    def probe(self, name, timeout=None, **args):
+        from autograder import probes
+        try:
+            return plain(probes.run(self.namespace, name, args))
+        except Exception as error:
+            where = ''
+            raise ProbeError({'type': type(error).__name__, 'message': str(error),
+                              'where': where}) from error
+
+    def start_test(self):
+        pass
+
+
+def reference_namespace():
+    import micrograd.engine
+    import micrograd.gradcheck
+    import micrograd.graph
+    import micrograd.moons
+    import micrograd.nn
+    namespace = {}
+    for module in (micrograd.engine, micrograd.gradcheck, micrograd.graph, micrograd.nn,
+                   micrograd.moons):
+        namespace.update({k: v for k, v in vars(module).items() if not k.startswith('__')})
+    return namespace
+
+
+_REFERENCE = None
+
+
+def reference():
+    global _REFERENCE
+    if _REFERENCE is None:
+        _REFERENCE = InProcess(reference_namespace())
+    return _REFERENCE
+
+
+# -- comparing answers -------------------------------------------------------------------
+
+def is_number(x):
+    return type(x) in (int, float)
+
+
+def show(x):
+    """How a value from a probe reads in feedback."""
+    if isinstance(x, dict) and '__unplain__' in x:
+        return f"a {x['__unplain__']} object"
+    if type(x) is float:
+        return f'{x:.6g}' if abs(x) >= 1e-4 or x == 0 else f'{x:.3g}'
+    return repr(x)
+
+
+def close(actual, expected):
+    if not is_number(actual):
+        return False
+    if math.isnan(expected):
+        return math.isnan(actual)
+    return math.isclose(actual, expected, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+
+
+def numbers(answer, length, what):
+    """answer must be a list of `length` numbers, else Fail saying so."""
+    if not isinstance(answer, list) or len(answer) != length:
+        raise Fail(f'{what}: expected {length} numbers, got {show(answer)}')
+    for x in answer:
+        if not is_number(x):
+            raise Fail(f'{what}: {show(x)} is not a number (an int or a float)')
+    return answer

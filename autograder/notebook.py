@@ -1,0 +1,153 @@
+"""From notebooks to the stage module: the learner's exercise cells plus the source's given cells.
+
+The module is a list of cells `(label, source)`, executed in order in one namespace
+by the sandbox worker. Given cells always come from the *source* notebook, so a
+learner cannot change the scaffolding and an earlier stage's bug never follows
+them into a later stage. Exercise cells are matched by their nbgrader `grade_id`.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.results import MALFORMED_NOTEBOOK, MISSING_NOTEBOOK, SYNTAX_ERROR
+
+
+class NotebookProblem(Exception):
+    """The notebook cannot become a module: `status` says why, `message` tells the learner."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Cell:
+    label: str        # 'given cell 3' or "your cell 'ops-add'", used in messages
+    source: str
+    exercise: bool
+
+
+def source_notebook_path(stage, source_dir):
+    return Path(source_dir) / stage / f'{stage}.ipynb'
+
+
+def _nbgrader(cell):
+    return cell.get('metadata', {}).get('nbgrader', {}) or {}
+
+
+def is_given(cell):
+    tags = cell.get('metadata', {}).get('tags', []) or []
+    return cell.get('cell_type') == 'code' and _nbgrader(cell).get('locked') and 'given' in tags
+
+
+def is_exercise(cell):
+    meta = _nbgrader(cell)
+    return cell.get('cell_type') == 'code' and meta.get('solution') and not meta.get('grade')
+
+
+def _cell_source(cell):
+    source = cell.get('source', '')
+    if isinstance(source, list):
+        source = ''.join(source)
+    if not isinstance(source, str):
+        raise TypeError('cell source is neither text nor a list of lines')
+    return source
+
+
+def read_cells(path, *, whose='your'):
+    """The code and markdown cells of a notebook file, as plain dicts (nbformat 4 only)."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotebookProblem(MISSING_NOTEBOOK, f'no notebook at {path}')
+    try:
+        notebook = json.loads(path.read_text(encoding='utf-8'))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise NotebookProblem(
+            MALFORMED_NOTEBOOK,
+            f'{whose} notebook {path.name} is not valid notebook JSON ({error}); '
+            'download a fresh copy of the lesson and paste your code back in') from None
+    if not isinstance(notebook, dict) or notebook.get('nbformat') != 4 \
+            or not isinstance(notebook.get('cells'), list):
+        raise NotebookProblem(
+            MALFORMED_NOTEBOOK,
+            f'{whose} notebook {path.name} is not an nbformat 4 notebook with a list of cells')
+    cells = [cell for cell in notebook['cells'] if isinstance(cell, dict)]
+    for cell in cells:
+        try:
+            cell['source'] = _cell_source(cell)
+        except TypeError:
+            raise NotebookProblem(
+                MALFORMED_NOTEBOOK, f'{whose} notebook {path.name} has a cell whose source '
+                'is not text') from None
+        if not isinstance(cell.get('metadata', {}), dict):
+            cell['metadata'] = {}
+    return cells
+
+
+def _without_magics(source):
+    """IPython-only lines (%magic, !shell) become `pass`, keeping the indentation."""
+    lines = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(('%', '!')):
+            line = line[:len(line) - len(stripped)] + 'pass  # ' + stripped
+        lines.append(line)
+    return '\n'.join(lines) + '\n'
+
+
+def exercise_ids(source_cells):
+    return [_nbgrader(cell).get('grade_id') for cell in source_cells if is_exercise(cell)]
+
+
+def stage_cells(stage, notebook_path, *, source_dir):
+    """The module cells for `stage`: raises NotebookProblem for anything the learner must fix."""
+    source = source_notebook_path(stage, source_dir)
+    if not source.is_file():     # the grader's setup, not the learner's notebook, is wrong
+        raise FileNotFoundError(f'the source notebook of stage {stage} is missing: {source}')
+    source_cells = read_cells(source, whose='the source')
+    student_cells = read_cells(notebook_path)
+    answers = {}
+    for cell in student_cells:
+        grade_id = _nbgrader(cell).get('grade_id')
+        if cell.get('cell_type') == 'code' and grade_id and grade_id not in answers:
+            answers[grade_id] = cell['source']
+
+    missing = [gid for gid in exercise_ids(source_cells) if gid not in answers]
+    if missing:
+        raise NotebookProblem(
+            MALFORMED_NOTEBOOK,
+            f"your notebook has no exercise cell {', '.join(repr(m) for m in missing)} "
+            '(deleted, or its metadata changed); download a fresh copy of the lesson '
+            'and paste your code back into its exercise cells')
+
+    cells = []
+    for number, cell in enumerate(source_cells, start=1):
+        if is_given(cell):
+            cells.append(Cell(f'given cell {number}', _without_magics(cell['source']), False))
+        elif is_exercise(cell):
+            grade_id = _nbgrader(cell)['grade_id']
+            cells.append(Cell(f"your cell '{grade_id}'", _without_magics(answers[grade_id]), True))
+    for cell in cells:
+        _check_syntax(cell)
+    return cells
+
+
+def _check_syntax(cell):
+    # compile() only parses: nothing of the learner's code runs in this process.
+    try:
+        compile(cell.source, cell.label, 'exec', dont_inherit=True)
+    except SyntaxError as error:
+        raise NotebookProblem(
+            SYNTAX_ERROR,
+            f'{error.__class__.__name__} in {cell.label}, line {error.lineno}: {error.msg}'
+            + (f'\n    {error.text.strip()}' if error.text else '')) from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise NotebookProblem(
+            SYNTAX_ERROR, f'{cell.label} cannot be compiled: {error}') from None
+
+
+def module_text(cells):
+    """The stage module as one readable Python text (for people; the worker runs cells)."""
+    return ''.join(f'# ---- {cell.label} ----\n{cell.source}\n' for cell in cells)

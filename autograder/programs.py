@@ -1,0 +1,188 @@
+"""Expression programs: drawn by Hypothesis, run on both sides, compared node by node.
+
+A program (see `autograder.probes`) names its nodes a, b, c, ... in order. When a
+learner's node disagrees, the feedback shows the program as Python lines and, for
+gradients, a graphviz picture of it with the learner's and the expected grads.
+"""
+
+import math
+import shutil
+import subprocess
+import zlib
+
+from hypothesis import HealthCheck, Phase, Verbosity, assume, settings
+from hypothesis import strategies as st
+
+from autograder.judge import Fail, close, is_number, numbers, show
+
+ALL_OPS = ('add', 'sub', 'mul', 'div', 'pow', 'neg', 'relu', 'tanh', 'exp', 'log')
+PRIMITIVE_OPS = ('add', 'mul', 'pow', 'relu', 'tanh', 'exp', 'log')
+CONSTANTS = (-2.0, -1.5, -1.0, 0.5, 1.0, 2.0, 3.0)
+EXPONENTS = (2, 3, -1, -2, 0.5, 1.5)
+LIMIT = 1e6     # programs whose values grow beyond this are not drawn: overflow is not the point
+
+SYMBOLS = {'add': '+', 'sub': '-', 'mul': '*', 'div': '/'}
+
+
+def suite_settings(max_examples=60):
+    """Seeded and derandomised: the same examples, in the same order, on every run."""
+    return settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
+                    suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+                    phases=(Phase.explicit, Phase.generate, Phase.shrink), print_blob=False)
+
+
+def name(i):
+    return 'abcdefghijklmnopqrstuvwxyz'[i] if i < 26 else f'n{i}'
+
+
+def _operand_text(operand):
+    return show(float(operand['c'])) if isinstance(operand, dict) else name(operand)
+
+
+def step_text(program, i):
+    """The line that makes node i, e.g. 'c = a**3'."""
+    op, *operands = program['steps'][i - len(program['inputs'])]
+    if op in SYMBOLS:
+        left, right = (_operand_text(o) for o in operands)
+        expression = f'{left} {SYMBOLS[op]} {right}'
+    elif op == 'pow':
+        expression = f'{name(operands[0])}**{operands[1]}'
+    elif op == 'neg':
+        expression = f'-{name(operands[0])}'
+    else:
+        expression = f'{name(operands[0])}.{op}()'
+    return f'{name(i)} = {expression}'
+
+
+def program_text(program):
+    """'for c = a**3 at a = 2.0' style text of the whole program."""
+    k = len(program['inputs'])
+    lines = '; '.join(step_text(program, i) for i in range(k, k + len(program['steps'])))
+    at = ', '.join(f'{name(i)} = {show(float(x))}' for i, x in enumerate(program['inputs']))
+    return f'{lines} at {at}'
+
+
+def operands_of(program, i):
+    k = len(program['inputs'])
+    if i < k:
+        return []
+    op, *operands = program['steps'][i - k]
+    operands = operands[:1] if op == 'pow' else operands
+    return [o for o in operands if not isinstance(o, dict)]
+
+
+# -- drawing programs ----------------------------------------------------------------------
+
+@st.composite
+def programs(draw, ops=ALL_OPS, max_inputs=3, max_steps=6):
+    inputs = [draw(st.integers(-30, 30)) / 10 for _ in range(draw(st.integers(1, max_inputs)))]
+    steps = []
+    for _ in range(draw(st.integers(1, max_steps))):
+        count = len(inputs) + len(steps)
+        node = st.integers(0, count - 1)
+        op = draw(st.sampled_from(ops))
+        if op == 'pow':
+            steps.append(['pow', draw(node), draw(st.sampled_from(EXPONENTS))])
+        elif op in SYMBOLS:
+            constant = st.sampled_from(CONSTANTS).map(lambda c: {'c': c})
+            left = draw(st.one_of(node, constant))
+            right = draw(node) if isinstance(left, dict) else draw(st.one_of(node, constant))
+            steps.append([op, left, right])
+        else:
+            steps.append([op, draw(node)])
+    # The last node is the output: make it depend on the newest step.
+    return {'inputs': inputs, 'steps': steps}
+
+
+def reference_answer(ref, program, backward):
+    """The reference's answer, or a Hypothesis rejection when the program is out of domain.
+
+    Out of domain: the reference raises (log of a non-positive number, division by
+    zero, a fractional power of a negative number), values beyond LIMIT, or a kink
+    (relu at exactly 0) where a learner's equally right choice of derivative differs.
+    """
+    from autograder.judge import ProbeError
+    try:
+        answer = ref.probe('expression', program=program, backward=backward)
+    except ProbeError:
+        assume(False)
+    values = answer['data'] + answer.get('grad', [])
+    assume(all(is_number(v) and math.isfinite(v) and abs(v) <= LIMIT for v in values))
+    for op, *operands in program['steps']:
+        if op == 'relu':
+            assume(answer['data'][operands[0]] != 0)
+        if op == 'pow' or op == 'div':
+            base = operands[0] if op == 'pow' else operands[1]
+            assume(isinstance(base, dict) or abs(answer['data'][base]) > 1e-3)
+    return answer
+
+
+# -- comparing --------------------------------------------------------------------------------
+
+def compare_forward(program, expected, actual):
+    n = len(expected['data'])
+    if not isinstance(actual, dict):
+        raise Fail(f'for {program_text(program)}: got {show(actual)} instead of the nodes')
+    data = numbers(actual.get('data'), n, f'for {program_text(program)}')
+    k = len(program['inputs'])
+    for i in range(k, n):
+        if not close(data[i], expected['data'][i]):
+            raise Fail(f'for {program_text(program)} your {name(i)}.data is {show(data[i])}, '
+                       f'expected {show(expected["data"][i])} ({step_text(program, i)})')
+    reaches = actual.get('reaches')
+    for i in range(k, n):
+        missing = sorted(set(expected['reaches'][i]) - set(reaches[i]))
+        if missing:
+            raise Fail(
+                f'for {program_text(program)}, {step_text(program, i)} is not linked to '
+                f"{', '.join(name(m) for m in missing)}: its _prev does not lead back to its "
+                'operands, so backward() could never reach them. Every operation must record '
+                'the Values it was made from')
+
+
+def compare_grads(program, expected, actual, hint=''):
+    n = len(expected['data'])
+    grads = numbers(actual.get('grad'), n, f'the grads for {program_text(program)}')
+    wrong = [i for i in range(n) if not close(grads[i], expected['grad'][i])]
+    if not wrong:
+        return
+    # Name the wrong node nearest the output: errors flow from there back to the inputs.
+    i = wrong[-1]
+    message = (f'for {program_text(program)} your {name(i)}.grad is {show(grads[i])}, '
+               f'expected {show(expected["grad"][i])}')
+    raise Fail(message + (f': {hint}' if hint else ''),
+               figure_svg=graph_svg(program, expected, grads))
+
+
+def graph_svg(program, expected, grads):
+    """The program's graph: each node's data, your grad and the expected grad (wrong ones red)."""
+    if shutil.which('dot') is None:
+        return None
+    lines = ['digraph program {', '  rankdir=LR;', '  node [shape=record, fontsize=11];']
+    for i, data in enumerate(expected['data']):
+        good = close(grads[i], expected['grad'][i])
+        title = step_text(program, i) if i >= len(program['inputs']) else name(i)
+        title = title.replace('>', '\\>').replace('<', '\\<').replace('|', '\\|')
+        label = (f'{{ {title} | data {show(data)} | your grad {show(grads[i])} | '
+                 f'expected {show(expected["grad"][i])} }}')
+        color = '' if good else ', color=red, fontcolor=red'
+        lines.append(f'  n{i} [label="{label}"{color}];')
+        for operand in dict.fromkeys(operands_of(program, i)):
+            lines.append(f'  n{operand} -> n{i};')
+    lines.append('}')
+    return render_svg('\n'.join(lines))
+
+
+def render_svg(dot_source, timeout=20):
+    """SVG text from DOT source via the `dot` program, or None when it cannot be rendered."""
+    try:
+        result = subprocess.run(['dot', '-Tsvg'], input=dot_source.encode(), capture_output=True,
+                                timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.decode('utf-8', 'replace') if result.returncode == 0 else None
+
+
+def seed_for(text):
+    """A stable seed from a test's name (hash() of a str changes with PYTHONHASHSEED)."""
+    return zlib.crc32(text.encode())

@@ -1,0 +1,262 @@
+"""The trusted side of the sandbox: start a worker process, send probes, check what comes back.
+
+One `Worker` serves one submission and stage. It runs `worker.py` with
+`python -I -S` from a fresh temporary directory with a scrubbed environment; the
+worker limits its own address space, CPU time, file size and process count before
+any learner code runs. Every call has a timeout; on timeout or when the
+submission's time budget is spent, the whole process group is killed.
+"""
+
+import json
+import os
+import secrets
+import selectors
+import shutil
+import signal
+import site
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import probes
+
+WORKER_SCRIPT = Path(__file__).with_name('worker.py')
+PROBES_SOURCE = Path(probes.__file__).read_text(encoding='utf-8')
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+OUTPUT_CAP = 64 * 1024             # bytes of the learner's stdout/stderr kept
+ANSWER_CAP = 32 * 1024 * 1024      # a longer answer line is a misbehaving worker
+
+
+@dataclass(frozen=True)
+class Limits:
+    startup_seconds: float = 20.0    # running the module's cells (imports of numpy etc. included)
+    probe_seconds: float = 10.0      # default per probe; probes may ask for more
+    budget_seconds: float = 180.0    # the whole submission-stage, wall clock
+    memory_bytes: int = 2 * 1024 ** 3
+    file_bytes: int = 16 * 1024 ** 2
+    processes: int = 256
+
+
+class WorkerDied(Exception):
+    """The worker process ended or broke the protocol; `reason` says how, for the learner."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ProbeTimeout(Exception):
+    def __init__(self, seconds):
+        super().__init__(f'took longer than {seconds:g} s')
+        self.seconds = seconds
+
+
+class BudgetExceeded(Exception):
+    """The submission used up its whole time budget."""
+
+
+@dataclass
+class StartupReport:
+    errors: list = field(default_factory=list)   # [{cell, type, message, where}] per failing cell
+
+
+def _site_paths():
+    """Where third-party packages live, minus anything of this repository.
+
+    Passed to the worker explicitly because -S skips `site`, and with it the .pth
+    files (the editable install's finder among them).
+    """
+    paths = {sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib'],
+             *site.getsitepackages()}
+    return sorted(p for p in paths if os.path.isdir(p) and Path(p).resolve() != REPO_ROOT)
+
+
+def _scrubbed_env(home):
+    return {'PATH': '/usr/local/bin:/usr/bin:/bin', 'LANG': 'C.UTF-8', 'LC_ALL': 'C.UTF-8',
+            'HOME': home, 'TMPDIR': home, 'MPLBACKEND': 'Agg', 'MPLCONFIGDIR': home,
+            'OPENBLAS_NUM_THREADS': '1', 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
+
+
+class _OutputDrain(threading.Thread):
+    """Reads the worker's stdout+stderr so it never blocks; keeps the first OUTPUT_CAP bytes."""
+
+    def __init__(self, stream):
+        super().__init__(daemon=True)
+        self.stream, self.kept, self.dropped = stream, bytearray(), 0
+
+    def run(self):
+        while chunk := self.stream.read1(65536):
+            room = OUTPUT_CAP - len(self.kept)
+            self.kept += chunk[:room]
+            self.dropped += max(0, len(chunk) - room)
+
+    def text(self):
+        text = self.kept.decode('utf-8', 'replace')
+        dropped = f'\n[... {self.dropped} more bytes of output dropped]' if self.dropped else ''
+        return text + dropped
+
+
+class Worker:
+    def __init__(self, cells, limits=Limits()):
+        self.cells, self.limits = cells, limits
+        self.process = None
+        self.spent = 0.0
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self):
+        """Run the module's cells: a StartupReport, or WorkerDied/ProbeTimeout/BudgetExceeded."""
+        self.close()
+        self.home = tempfile.mkdtemp(prefix='autograder-')
+        script = Path(self.home, 'worker.py')
+        shutil.copyfile(WORKER_SCRIPT, script)
+        request_r, self._request_w = os.pipe()
+        self._answer_r, answer_w = os.pipe()
+        limits = self.limits
+        self.process = subprocess.Popen(
+            [sys.executable, '-I', '-S', str(script), str(request_r), str(answer_w)],
+            cwd=self.home, env=_scrubbed_env(self.home), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(request_r, answer_w),
+            start_new_session=True)
+        os.close(request_r)
+        os.close(answer_w)
+        self._buffer = b''
+        self.output = _OutputDrain(self.process.stdout)
+        self.output.start()
+        cpu = int(limits.budget_seconds) + 5
+        reply = self._exchange({
+            'paths': _site_paths(), 'probes': PROBES_SOURCE,
+            'cells': [[cell.label, cell.source] for cell in self.cells],
+            'limits': {'memory_bytes': limits.memory_bytes, 'cpu_seconds': cpu,
+                       'file_bytes': limits.file_bytes, 'processes': limits.processes}},
+            limits.startup_seconds)
+        if reply.get('ready') is not True or not isinstance(reply.get('errors'), list):
+            self._kill()
+            raise WorkerDied('the worker did not start properly')
+        return StartupReport(reply['errors'])
+
+    def close(self):
+        if self.process is not None:
+            self._kill()
+            self.process = None
+            shutil.rmtree(self.home, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
+
+    # -- probes ----------------------------------------------------------------------
+
+    def call(self, probe, args, timeout=None):
+        """The probe's plain answer: ('ok', value) or ('error', {type, message, where})."""
+        if not self.alive:
+            raise WorkerDied('the worker is not running')
+        reply = self._exchange({'probe': probe, 'args': args}, timeout or self.limits.probe_seconds)
+        if 'ok' in reply:
+            return 'ok', reply['ok']
+        error = reply.get('error')
+        if not (isinstance(error, dict) and all(isinstance(error.get(k), str)
+                                                for k in ('type', 'message', 'where'))):
+            self._kill()
+            raise WorkerDied('the worker sent a malformed answer')
+        return 'error', error
+
+    # -- the protocol ----------------------------------------------------------------
+
+    def _exchange(self, message, timeout):
+        left = self.limits.budget_seconds - self.spent
+        if left <= 0:
+            raise BudgetExceeded()
+        nonce = secrets.token_hex(16)
+        message['nonce'] = nonce
+        started = time.monotonic()
+        try:
+            self._send(json.dumps(message).encode() + b'\n')
+            reply = self._receive(min(timeout, left))
+        except ProbeTimeout:
+            self._kill()
+            if timeout >= left:
+                raise BudgetExceeded() from None
+            raise
+        finally:
+            self.spent += time.monotonic() - started
+        if not isinstance(reply, dict) or reply.get('nonce') != nonce:
+            self._kill()
+            raise WorkerDied('the worker answered out of turn (did something write to its '
+                             'answer channel?)')
+        return reply
+
+    def _send(self, data):
+        # The worker reads whole lines before running anything, so a blocking write is safe.
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self._request_w, view):]
+        except OSError:
+            raise WorkerDied(self._death_reason()) from None
+
+    def _receive(self, timeout):
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._answer_r, selectors.EVENT_READ)
+            while b'\n' not in self._buffer:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    raise ProbeTimeout(timeout)
+                chunk = os.read(self._answer_r, 1 << 20)
+                if not chunk:
+                    raise WorkerDied(self._death_reason())
+                self._buffer += chunk
+                if len(self._buffer) > ANSWER_CAP:
+                    self._kill()
+                    raise WorkerDied('the worker sent an answer that is far too long')
+        line, self._buffer = self._buffer.split(b'\n', 1)
+        try:
+            return json.loads(line)
+        except ValueError:
+            self._kill()
+            raise WorkerDied('the worker sent something that is not an answer') from None
+
+    def _death_reason(self):
+        try:
+            code = self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self._kill()
+            return 'the worker stopped answering'
+        if code < 0:
+            name = signal.Signals(-code).name
+            hint = {'SIGXCPU': ' (CPU time limit)', 'SIGKILL': ' (killed, perhaps out of memory)',
+                    'SIGSEGV': ' (a crash, often a very deep recursion)',
+                    'SIGXFSZ': ' (file size limit)'}.get(name, '')
+            return f'the Python process was killed by {name}{hint}'
+        return f'the Python process exited with code {code} (sys.exit or os._exit in your code?)'
+
+    def _kill(self):
+        process = self.process
+        if process is None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()
+        for fd in (self._request_w, self._answer_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._request_w = self._answer_r = -1
+        self.output.join(timeout=1)
+        process.stdout.close()

@@ -1,0 +1,72 @@
+"""Hidden suite of stage 01-value: the Value container and the numerical derivative."""
+
+from autograder.judge import Fail, close, is_number, show, test
+
+
+@test('value-data', 1, 'making Value(data)')
+def test_data(sub, ref):
+    for data in (2.5, -1.0, 3):
+        got = sub.probe('value_basics', data=data)['data']
+        if got != data or type(got) is not type(data):
+            raise Fail(f'Value({data!r}).data is {show(got)}, expected {data!r}: '
+                       'store data unchanged')
+
+
+@test('value-grad', 1, 'a new Value')
+def test_grad(sub, ref):
+    got = sub.probe('value_basics', data=2.0)['grad']
+    if not (is_number(got) and got == 0):
+        raise Fail(f'a new Value has grad {show(got)}, expected 0.0: nothing has flowed back '
+                   'into it yet, so its gradient starts at 0.0')
+
+
+@test('value-children', 2, 'making Value(3.0, (a, b), "+")')
+def test_children(sub, ref):
+    got = sub.probe('value_basics', data=2.0)
+    if got['leaf_prev'] != 0 or got['leaf_op'] != '':
+        raise Fail(f"a leaf Value(2.0) has {got['leaf_prev']} operands in _prev and _op "
+                   f"{show(got['leaf_op'])}, expected none and ''")
+    if got['prev'] != [0, 1]:
+        raise Fail('for c = Value(3.0, (a, b), "+"), c._prev must hold the operands a and b '
+                   f"themselves; it holds {len(got['prev'])} objects"
+                   + (' (some of them not a or b)' if -1 in got['prev'] else ''))
+    if got['op'] != '+':
+        raise Fail(f"for c = Value(3.0, (a, b), '+'), c._op is {show(got['op'])}, expected '+'")
+
+
+@test('value-identity', 1, 'putting Values in a set')
+def test_identity(sub, ref):
+    got = sub.probe('value_identity')
+    if got != 2:
+        raise Fail(f'a set of two Values that both hold 1.0 has {show(got)} element(s), expected '
+                   '2: each Value is its own node, so Values must hash and compare by identity '
+                   '(defining __eq__ removes __hash__)')
+
+
+@test('value-repr', 1, 'repr of a Value')
+def test_repr(sub, ref):
+    got = sub.probe('value_repr', data=2.5, grad=-0.75)
+    if not isinstance(got, str) or '2.5' not in got or '-0.75' not in got:
+        raise Fail(f'repr of a Value with data 2.5 and grad -0.75 is {show(got)}: it should '
+                   "show both, like 'Value(data=2.5, grad=-0.75)'")
+
+
+@test('numerical-derivative', 2, 'numerical_derivative(f, x)')
+def test_numerical_derivative(sub, ref):
+    for function, text, x in (('cube', 'x**3', 2.0), ('reciprocal', '1/x', 0.5),
+                              ('square-plus-x', 'x*x + x', -1.5)):
+        expected = ref.probe('numerical_derivative', function=function, x=x)
+        got = sub.probe('numerical_derivative', function=function, x=x)
+        if not (is_number(got) and abs(got - expected) <= 1e-4 * max(1, abs(expected))):
+            raise Fail(f'numerical_derivative(f, {x}) for f(x) = {text} is {show(got)}, '
+                       f'expected about {show(expected)}')
+    expected = ref.probe('numerical_derivative', function='cube', x=2.0, h=0.5)
+    got = sub.probe('numerical_derivative', function='cube', x=2.0, h=0.5)
+    if not close(got, expected):
+        hint = ''
+        if is_number(got) and close(got, 15.25):
+            hint = ': that is the one-sided (f(x + h) - f(x)) / h; use the central difference'
+        elif is_number(got) and abs(got - 12.0) < 1e-3:
+            hint = ': the h you are given must be used, not your own'
+        raise Fail(f'numerical_derivative(f, 2.0, h=0.5) for f(x) = x**3 is {show(got)}, '
+                   f'expected {show(expected)} = ((x + h)**3 - (x - h)**3) / (2h){hint}')
