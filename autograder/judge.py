@@ -111,7 +111,8 @@ def show(x):
     if isinstance(x, dict) and '__unplain__' in x:
         return f"a {x['__unplain__']} object"
     if type(x) is float:
-        return f'{x:.6g}' if abs(x) >= 1e-4 or x == 0 else f'{x:.3g}'
+        text = repr(x)
+        return text if len(text) <= 10 else f'{x:.6g}'
     return repr(x)
 
 

@@ -270,11 +270,13 @@ def sgd_step(ns, sizes, params, grads, step, steps):
     return [p.data for p in model.parameters()]
 
 
-def train(ns, sizes, seed, X, y, steps):
-    """Train a freshly seeded model with the learner's loop; its scores on X afterwards."""
+def train(ns, sizes, seed, X, y, steps, params_only=False):
+    """Train a freshly seeded model with the learner's loop: its parameters, or its scores on X."""
     random.seed(seed)
     model = ns['MLP'](2, sizes)
     ns['train'](model, X, y, steps=steps)
+    if params_only:
+        return [p.data for p in model.parameters()]
     Value = ns['Value']
     return [model([Value(x0), Value(x1)]).data for x0, x1 in X]
 

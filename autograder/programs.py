@@ -186,3 +186,42 @@ def render_svg(dot_source, timeout=20):
 def seed_for(text):
     """A stable seed from a test's name (hash() of a str changes with PYTHONHASHSEED)."""
     return zlib.crc32(text.encode())
+
+
+def learner_answer(sub, program, backward):
+    """The learner's answer; their exception becomes a Fail naming the program."""
+    from autograder.judge import ProbeError
+    try:
+        return sub.probe('expression', program=program, backward=backward)
+    except ProbeError as error:
+        raise Fail(f'for {program_text(program)} your code {error.describe()}') from None
+
+
+def check_program(sub, ref, program, backward=False, hint=''):
+    """Compare every node's data (and grad after backward), and the graph's links."""
+    expected = ref.probe('expression', program=program, backward=backward)
+    actual = learner_answer(sub, program, backward)
+    compare_forward(program, expected, actual)
+    if backward:
+        compare_grads(program, expected, actual, hint)
+
+
+def check_random_programs(sub, ref, ops, backward, max_examples=60):
+    """Hypothesis-drawn programs over `ops`; a failure is shrunk to the smallest program."""
+    from hypothesis import given
+
+    @suite_settings(max_examples)
+    @given(programs(ops))
+    def check(program):
+        expected = reference_answer(ref, program, backward)
+        actual = learner_answer(sub, program, backward)
+        compare_forward(program, expected, actual)
+        if backward:
+            compare_grads(program, expected, actual)
+
+    check()
+
+
+def program(inputs, *steps):
+    """A literal program: program([2.0], ['pow', 0, 3]) is c = a**3 at a = 2.0."""
+    return {'inputs': list(inputs), 'steps': [list(step) for step in steps]}

@@ -1,0 +1,78 @@
+"""Shared checks of the nn suites: set parameters to known values, compare outputs and grads."""
+
+import random
+
+from autograder.judge import Fail, ProbeError, close, numbers, show
+
+
+def known_values(count, seed):
+    """Parameter values the probes set through parameters(): seeded, two decimals, readable."""
+    rng = random.Random(seed)
+    return [round(rng.uniform(-1, 1), 2) for _ in range(count)]
+
+
+def call(sub, label, probe, **args):
+    try:
+        return sub.probe(probe, **args)
+    except ProbeError as error:
+        raise Fail(f'{label}: your code {error.describe()}') from None
+
+
+def run(sub, ref, kind, args, kwargs=None, inputs=(), seed=1, backward=True):
+    """(expected, got) answers of the module_run probe with known parameters."""
+    base = dict(kind=kind, args=args, kwargs=kwargs, inputs=list(inputs))
+    count = ref.probe('module_run', **base, backward=False)['count']
+    base['params'] = known_values(count, seed)
+    expected = ref.probe('module_run', **base, backward=backward)
+    got = call(sub, f'{label(kind, args, kwargs)}', 'module_run', **base, backward=backward)
+    return expected, got
+
+
+def label(kind, args, kwargs=None):
+    text = ', '.join([repr(a) for a in args] + [f'{k}={v!r}' for k, v in (kwargs or {}).items()])
+    return f'{kind}({text})'
+
+
+def check_count(expected, got, name):
+    if got['count'] != expected['count']:
+        raise Fail(f"{name} has {got['count']} parameters, expected {expected['count']}")
+    if not got['all_values'] or got['distinct'] != got['count']:
+        raise Fail(f'{name}.parameters() must list each parameter Value exactly once')
+
+
+def check_outputs(expected, got, name, inputs, hint=''):
+    check_count(expected, got, name)
+    if got['single'] != expected['single']:
+        if expected['single']:
+            raise Fail(f'{name} returned a list for a single output: with one output, return '
+                       'the Value itself, not a list of one Value')
+        raise Fail(f'{name} returned a single Value, expected a list of '
+                   f"{len(expected['out'])} Values")
+    out = numbers(got['out'], len(expected['out']), f'the outputs of {name}')
+    for i, (a, e) in enumerate(zip(out, expected['out'])):
+        if not close(a, e):
+            which = f'output {i}' if len(out) > 1 else 'the output'
+            raise Fail(f'for inputs {list(inputs)}, with its parameters set to known values '
+                       f'through parameters(), {name} gives {show(a)} as {which}, expected '
+                       f'{show(e)}' + (f': {hint}' if hint else ''))
+
+
+def check_grads(expected, got, name):
+    for key, what in (('param_grads', 'parameter'), ('input_grads', 'input')):
+        grads = numbers(got[key], len(expected[key]), f'the {what} grads of {name}')
+        for i, (a, e) in enumerate(zip(grads, expected[key])):
+            if not close(a, e):
+                raise Fail(f'after backward() through {name}, the grad of {what} {i} is '
+                           f'{show(a)}, expected {show(e)}')
+
+
+def check_zero_grad(sub, kind, args, inputs):
+    name = label(kind, args)
+    got = call(sub, f'{name}.zero_grad()', 'zero_grad', kind=kind, args=args, inputs=inputs)
+    if not isinstance(got, dict) or not isinstance(got.get('after'), list):
+        raise Fail(f'{name}.zero_grad() could not be checked')
+    left = [i for i, g in enumerate(got['after']) if not (type(g) in (int, float) and g == 0)]
+    if left:
+        raise Fail(f'after {name}.zero_grad(), {len(left)} of its {len(got["after"])} '
+                   f'parameters still have a grad (parameter {left[0]}: '
+                   f'{show(got["after"][left[0]])}): zero_grad must reset every parameter')

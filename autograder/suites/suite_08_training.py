@@ -1,0 +1,123 @@
+"""Hidden suite of stage 08-training: loss, learning_rate, sgd_step and train on two moons.
+
+The data sets are small and made here (the worker never imports scikit-learn for
+them); the model is the notebook's given MLP with known parameters.
+"""
+
+from functools import lru_cache
+
+from autograder.judge import Fail, close, numbers, show, test
+from autograder.suites.modules import call, known_values
+
+SIZES = [4, 1]             # MLP(2, [4, 1]): 17 parameters
+COUNT = 17
+TRAIN_SIZES = [8, 8, 1]    # the accuracy run: small enough to train in about a second
+TRAIN_STEPS = 40
+ACCURACY_BAR = 0.9         # the reference reaches 1.0 on this run; a correct loop needs no luck
+TRAIN_SECONDS = 120
+
+
+@lru_cache(maxsize=None)
+def moons(n, seed):
+    from micrograd.moons import make_data
+    return make_data(n_samples=n, noise=0.1, seed=seed)
+
+
+def _loss(sub, ref, alpha=None):
+    X, y = moons(12, 5)
+    args = dict(sizes=SIZES, params=known_values(COUNT, 3), X=X, y=y)
+    if alpha is not None:
+        args['alpha'] = alpha
+    expected = ref.probe('loss', **args)
+    got = call(sub, 'loss(model, X, y)', 'loss', **args)
+    return args, expected, got
+
+
+@test('training-learning-rate', 1, 'learning_rate(step, steps)')
+def test_learning_rate(sub, ref):
+    for steps, at in ((100, [0, 25, 50, 99]), (10, [0, 5, 9])):
+        expected = ref.probe('learning_rate', steps_list=at, steps=steps)
+        got = call(sub, 'learning_rate(step, steps)', 'learning_rate', steps_list=at,
+                   steps=steps)
+        numbers(got, len(at), 'learning_rate')
+        for step, a, e in zip(at, got, expected):
+            if not close(a, e):
+                raise Fail(f'learning_rate({step}, steps={steps}) is {show(a)}, expected '
+                           f'{show(e)}: the rate falls linearly from 1.0 at step 0 towards 0.1 '
+                           'at step `steps`: 1.0 - 0.9 * step / steps')
+
+
+@test('training-loss', 3, 'loss(model, X, y)')
+def test_loss(sub, ref):
+    args, expected, got = _loss(sub, ref)
+    if not isinstance(got, dict) or not isinstance(got.get('loss'), (int, float)):
+        raise Fail('loss(model, X, y) must return (total loss as a Value, accuracy)')
+    if not close(got['loss'], expected['loss']):
+        hint = ''
+        if close(got['loss'], ref.probe('loss', **args, alpha=0.0)['loss']):
+            hint = ': the L2 regularisation alpha * sum(p * p for p in parameters) is missing'
+        raise Fail(f"on 12 two-moons points your loss is {show(got['loss'])}, expected "
+                   f"{show(expected['loss'])}{hint} (the mean of relu(1 - y_i * score_i) "
+                   'over the points, plus alpha times the sum of squared parameters)')
+    if not close(got['accuracy'], expected['accuracy']):
+        raise Fail(f"on 12 two-moons points your accuracy is {show(got['accuracy'])}, expected "
+                   f"{show(expected['accuracy'])}: the fraction of points whose score has the "
+                   'sign of their label')
+
+
+@test('training-loss-grads', 2, 'loss(model, X, y).backward()')
+def test_loss_grads(sub, ref):
+    _, expected, got = _loss(sub, ref)
+    grads = numbers(got.get('grads') if isinstance(got, dict) else None, COUNT,
+                    'the parameter grads after loss(...).backward()')
+    for i, (a, e) in enumerate(zip(grads, expected['grads'])):
+        if not close(a, e):
+            raise Fail(f'after loss(model, X, y)[0].backward(), parameter {i} has grad '
+                       f'{show(a)}, expected {show(e)}: the loss must be built from Value '
+                       'operations all the way, so that backward() reaches every parameter')
+
+
+@test('training-sgd-step', 2, 'sgd_step(model, step, steps)')
+def test_sgd_step(sub, ref):
+    params, grads = known_values(COUNT, 4), known_values(COUNT, 6)
+    for step, steps in ((0, 100), (30, 100), (5, 10)):
+        args = dict(sizes=SIZES, params=params, grads=grads, step=step, steps=steps)
+        expected = ref.probe('sgd_step', **args)
+        got = numbers(call(sub, 'sgd_step(model, step, steps)', 'sgd_step', **args), COUNT,
+                      'the parameters after sgd_step')
+        for i, (a, e) in enumerate(zip(got, expected)):
+            if not close(a, e):
+                rate = 1.0 - 0.9 * step / steps
+                hint = ''
+                if close(a, params[i] + rate * grads[i]):
+                    hint = ': step against the gradient, p.data -= rate * p.grad'
+                raise Fail(f'after sgd_step(model, {step}, {steps}) parameter {i} is {show(a)}, '
+                           f'expected {show(e)} = {show(params[i])} - '
+                           f'learning_rate({step}, {steps}) * {show(grads[i])}{hint}')
+
+
+@test('training-train-steps', 2, 'train(model, X, y, steps=3)')
+def test_train_steps(sub, ref):
+    X, y = moons(12, 5)
+    args = dict(sizes=SIZES, seed=11, X=X, y=y, steps=3)
+    expected = ref.probe('train', **args, params_only=True)
+    got = numbers(call(sub, 'train(model, X, y, steps=3)', 'train', **args, params_only=True),
+                  COUNT, 'the parameters after train')
+    for i, (a, e) in enumerate(zip(got, expected)):
+        if not close(a, e):
+            raise Fail(f'after train(model, X, y, steps=3) parameter {i} is {show(a)}, expected '
+                       f'{show(e)}: each step k computes the loss, resets the grads with '
+                       'model.zero_grad(), calls backward() and then sgd_step(model, k, steps)')
+
+
+@test('training-accuracy', 3, f'train(model, X, y, steps={TRAIN_STEPS}) on 40 points')
+def test_accuracy(sub, ref):
+    X, y = moons(40, 7)
+    scores = numbers(call(sub, 'train', 'train', sizes=TRAIN_SIZES, seed=3, X=X, y=y,
+                          steps=TRAIN_STEPS, timeout=TRAIN_SECONDS),
+                     len(X), 'the scores after training')
+    accuracy = sum((s > 0) == (label > 0) for s, label in zip(scores, y)) / len(y)
+    if accuracy < ACCURACY_BAR:
+        raise Fail(f'after train(MLP(2, {TRAIN_SIZES}), X, y, steps={TRAIN_STEPS}) on 40 '
+                   f'two-moons points the accuracy is {accuracy:.2f}, expected at least '
+                   f'{ACCURACY_BAR}: check that each step lowers the loss')
