@@ -1,0 +1,57 @@
+"""`autograder check STAGE [NOTEBOOK]`: a learner's own run of a stage's hidden suite."""
+
+import tempfile
+import time
+from pathlib import Path
+
+from autograder.results import GRADED
+from autograder.runner import REPO_ROOT, STAGES, run_stage
+
+HELP = "check your notebook for one stage with the grader's hidden tests"
+
+
+def add_arguments(parser):
+    parser.add_argument('stage', choices=STAGES, metavar='STAGE',
+                        help=f"the stage id: {', '.join(STAGES)}")
+    parser.add_argument('notebook', nargs='?', type=Path,
+                        help='the notebook to check (default: lessons/STAGE/STAGE.ipynb)')
+    parser.add_argument('--source-dir', type=Path, default=REPO_ROOT / 'solutions',
+                        help="nbgrader's source directory with the given cells (default: "
+                             'the repository\'s solutions/)')
+    parser.add_argument('--timeout', type=float, default=None,
+                        help='time budget for the whole stage, in seconds (default: 180)')
+
+
+def default_notebook(stage):
+    local = Path('lessons', stage, f'{stage}.ipynb')
+    return local if local.exists() else REPO_ROOT / local
+
+
+def report(result, seconds, figures_dir=None):
+    """The printed report of one StageResult, as lines."""
+    lines = [f'{result.stage}: {result.score:g}/{result.max_score:g} points'
+             f'{"" if result.status == GRADED else f" ({result.status})"} in {seconds:.2f} s']
+    if result.message:
+        lines.append(f'  {result.message}')
+    for test in result.tests:
+        mark = 'PASS' if test.passed else 'FAIL'
+        lines.append(f'  {mark}  {test.name}  {test.points:g}/{test.max_points:g}')
+        if test.feedback:
+            lines.append(f'        {test.feedback}')
+        if test.figure_svg and figures_dir is not None:
+            path = Path(figures_dir, f'{result.stage}-{test.name}.svg')
+            path.write_text(test.figure_svg, encoding='utf-8')
+            lines.append(f'        the graph, with your grads and the expected ones: {path}')
+    return lines
+
+
+def run(args):
+    notebook = args.notebook or default_notebook(args.stage)
+    started = time.monotonic()
+    result = run_stage(args.stage, notebook, source_dir=args.source_dir, timeout=args.timeout)
+    seconds = time.monotonic() - started
+    figures = None
+    if any(t.figure_svg for t in result.tests):
+        figures = tempfile.mkdtemp(prefix='autograder-check-')
+    print('\n'.join(report(result, seconds, figures)))
+    return 0 if result.status == GRADED and result.score == result.max_score else 1
