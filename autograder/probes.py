@@ -115,10 +115,10 @@ def value_basics(ns, data):
 
 
 def value_identity(ns):
-    """How many elements a set of two equal-data Values has (2: nodes are distinct)."""
+    """Two Values holding the same number: distinct nodes in a set, and not equal."""
     Value = ns['Value']
     a, b = Value(1.0), Value(1.0)
-    return len({a, b})
+    return {'set': len({a, b}), 'equal': bool(a == b)}
 
 
 def value_repr(ns, data, grad):
@@ -221,13 +221,11 @@ def module_init(ns, kind, args, kwargs=None):
     return [p.data for p in make_model(ns, kind, args, kwargs).parameters()]
 
 
-def zero_grad(ns, kind, args, inputs):
+def zero_grad(ns, kind, args):
+    """Every parameter's grad after setting them all to 1.5 and calling zero_grad()."""
     model = make_model(ns, kind, args)
-    outputs = _outputs(ns, model(_as_values(ns, inputs)))
-    total = outputs[0]
-    for o in outputs[1:]:
-        total = total + o
-    total.backward()
+    for p in model.parameters():
+        p.grad = 1.5
     before = [p.grad for p in model.parameters()]
     model.zero_grad()
     return {'before': before, 'after': [p.grad for p in model.parameters()]}

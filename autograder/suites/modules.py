@@ -66,9 +66,9 @@ def check_grads(expected, got, name):
                            f'{show(a)}, expected {show(e)}')
 
 
-def check_zero_grad(sub, kind, args, inputs):
+def check_zero_grad(sub, kind, args):
     name = label(kind, args)
-    got = call(sub, f'{name}.zero_grad()', 'zero_grad', kind=kind, args=args, inputs=inputs)
+    got = call(sub, f'{name}.zero_grad()', 'zero_grad', kind=kind, args=args)
     if not isinstance(got, dict) or not isinstance(got.get('after'), list):
         raise Fail(f'{name}.zero_grad() could not be checked')
     left = [i for i, g in enumerate(got['after']) if not (type(g) in (int, float) and g == 0)]

@@ -37,10 +37,11 @@ def test_children(sub, ref):
 @test('value-identity', 1, 'putting Values in a set')
 def test_identity(sub, ref):
     got = sub.probe('value_identity')
-    if got != 2:
-        raise Fail(f'a set of two Values that both hold 1.0 has {show(got)} element(s), expected '
-                   '2: each Value is its own node, so Values must hash and compare by identity '
-                   '(defining __eq__ removes __hash__)')
+    if not isinstance(got, dict) or got.get('set') != 2 or got.get('equal') is not False:
+        raise Fail('Value(1.0) == Value(1.0) must be False and a set of the two must hold 2 '
+                   'elements: each Value is its own node in the graph, whatever number it '
+                   'holds, so leave __eq__ and __hash__ alone (defining __eq__ also removes '
+                   '__hash__, and then Values no longer fit in sets)')
 
 
 @test('value-repr', 1, 'repr of a Value')

@@ -96,4 +96,4 @@ def test_backward(sub, ref):
 
 @test('neuron-zero-grad', 1, 'Neuron(3).zero_grad()')
 def test_zero_grad(sub, ref):
-    check_zero_grad(sub, 'Neuron', [3], INPUTS)
+    check_zero_grad(sub, 'Neuron', [3])

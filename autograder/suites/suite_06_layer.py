@@ -49,4 +49,4 @@ def test_backward(sub, ref):
 
 @test('layer-zero-grad', 1, 'Layer(3, 2).zero_grad()')
 def test_zero_grad(sub, ref):
-    check_zero_grad(sub, 'Layer', [3, 2], INPUTS)
+    check_zero_grad(sub, 'Layer', [3, 2])

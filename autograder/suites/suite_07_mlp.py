@@ -57,4 +57,4 @@ def test_backward(sub, ref):
 
 @test('mlp-zero-grad', 1, f'{NAME}.zero_grad()')
 def test_zero_grad(sub, ref):
-    check_zero_grad(sub, 'MLP', [3, SIZES], INPUTS)
+    check_zero_grad(sub, 'MLP', [3, SIZES])
