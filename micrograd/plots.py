@@ -20,11 +20,11 @@ def decision_grid(model, X, h=0.25, margin=1.0):
     return xs, ys, scores
 
 
-def plot_decision_boundary(model, X, y, path, h=0.25):
+def plot_decision_boundary(model, X, y, path, h=0.1):
     xs, ys, scores = decision_grid(model, X, h)
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     ax.contourf(xs, ys, [[s > 0 for s in row] for row in scores],
-                levels=[-0.5, 0.5, 1.5], colors=['#f4a6a6', '#a6c8f4'], alpha=0.8)
+                levels=[-0.5, 0.5, 1.5], colors=['#a6c8f4', '#f4a6a6'], alpha=0.8)
     ax.scatter([p[0] for p in X], [p[1] for p in X], c=y, cmap='coolwarm',
                edgecolors='k', s=30)
     ax.set_title('Decision boundary of the trained MLP')
