@@ -43,13 +43,16 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; 
        color: #222; }
 .score { font-size: 1.4rem; }
 .status { padding: .8rem 1rem; background: #fff4e0; border-left: 4px solid #e69500; }
-table { border-collapse: collapse; width: 100%; }
+table { border-collapse: collapse; }
 th, td { text-align: left; vertical-align: top; padding: .4rem .6rem;
          border-bottom: 1px solid #ddd; }
 .pass { color: #1a7f37; font-weight: bold; }
 .fail { color: #c62828; font-weight: bold; }
 .feedback { white-space: pre-wrap; }
-figure { margin: .6rem 0 0 0; overflow-x: auto; }
+figure { margin: .6rem 0 1.4rem 0; }
+figure { overflow-x: auto; }
+figcaption { color: #555; font-size: .9rem; }
+section { border-top: 1px solid #ddd; }
 """
 
 
@@ -93,17 +96,26 @@ def render_html(student, result):
     if result.tests:
         passed = sum(t.passed for t in result.tests)
         parts.append(f'<p>{passed} of {len(result.tests)} tests passed.</p>')
-        parts.append('<table><tr><th>test</th><th>result</th><th>points</th>'
-                     '<th>feedback</th></tr>')
+        parts.append('<table><tr><th>test</th><th>result</th><th>points</th></tr>')
         for test in result.tests:
             mark = '<span class="pass">passed</span>' if test.passed \
-                else '<span class="fail">failed</span>'
-            figure = f'<figure>{inline_svg(test.figure_svg)}</figure>' if test.figure_svg else ''
+                else f'<a class="fail" href="#{escape(test.name)}">failed</a>'
             parts.append(
                 f'<tr><td><code>{escape(test.name)}</code></td><td>{mark}</td>'
-                f'<td>{format_points(test.points)}&nbsp;/&nbsp;{format_points(test.max_points)}</td>'
-                f'<td><div class="feedback">{escape(test.feedback)}</div>{figure}</td></tr>')
+                f'<td>{format_points(test.points)} / {format_points(test.max_points)}</td></tr>')
         parts.append('</table>')
+    failed = [t for t in result.tests if not t.passed]
+    if failed:
+        parts.append('<h2>What went wrong</h2>')
+    for test in failed:
+        points = f'{format_points(test.points)} of {format_points(test.max_points)} points'
+        parts.append(f'<section id="{escape(test.name)}">'
+                     f'<h3><code>{escape(test.name)}</code> ({points})</h3>'
+                     f'<p class="feedback">{escape(test.feedback)}</p>')
+        if test.figure_svg:
+            parts.append(f'<figure>{inline_svg(test.figure_svg)}<figcaption>The graph of this '
+                         'example, with your values and the expected ones.</figcaption></figure>')
+        parts.append('</section>')
     return page(title, '\n'.join(parts))
 
 

@@ -19,8 +19,10 @@ import autograder
 import micrograd
 from autograder import feedback, gradescope, report
 from autograder.gradebook import Gradebook, file_sha256, tree_fingerprint, write_grades_csv
+from autograder.notebook import source_notebook_path
 from autograder.progress import Progress
 from autograder.results import GRADER_ERROR, MISSING_NOTEBOOK, StageResult
+from autograder.runner import REPO_ROOT, STAGES, max_score, run_stage
 
 HELP = 'grade a class in nbgrader layout: gradebook, grades.csv, feedback, class report'
 
@@ -88,11 +90,8 @@ def plan(args):
         raise UsageError(f'{args.submitted} is not a folder of submissions')
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f'--out {args.out} exists and is not a folder')
-    course = course_stages(args.source)
-    if not course:
-        raise UsageError(f'no stage notebooks in {args.source} (expected '
-                         f'{args.source}/<stage>/<stage>.ipynb); run from the course repository '
-                         'or pass --source')
+    args.source = resolve_source(args.source)
+    course = STAGES
     students = _subfolders(args.submitted)
     if not students:
         raise UsageError(f'{args.submitted} holds no student folders '
@@ -112,18 +111,20 @@ def plan(args):
         if not stages:
             raise UsageError(f'no stage folders in {args.submitted}/<student>/ '
                              f'(the stages are {", ".join(course)})')
+    for stage in stages:
+        if not source_notebook_path(stage, args.source).is_file():
+            raise UsageError(f'no source notebook {source_notebook_path(stage, args.source)}: '
+                             'pass --source, the folder of the solution notebooks')
     tasks = [find_notebook(args.submitted, student, stage)
              for student in students for stage in stages]
     return stages, tasks
 
 
-def course_stages(source_dir):
-    """The course's stage ids: the source folders holding <stage>/<stage>.ipynb."""
-    source_dir = Path(source_dir)
-    if not source_dir.is_dir():
-        return []
-    return [name for name in _subfolders(source_dir)
-            if (source_dir / name / f'{name}.ipynb').is_file()]
+def resolve_source(source_dir):
+    """The source folder as given, else (when relative) the one in the course repository."""
+    if source_dir.is_dir() or source_dir.is_absolute():
+        return source_dir
+    return REPO_ROOT / source_dir
 
 
 def find_notebook(submitted, student, stage):
@@ -153,7 +154,7 @@ def grader_version(source_dir, stage):
     judging = [p for p in package.rglob('*.py') if p.name not in PRESENTATION_MODULES
                or p.parent != package]
     reference = list(Path(micrograd.__file__).parent.rglob('*.py'))
-    return tree_fingerprint(judging + reference + [Path(source_dir) / stage / f'{stage}.ipynb'])
+    return tree_fingerprint(judging + reference + [source_notebook_path(stage, source_dir)])
 
 
 def grade_all(tasks, args, versions, book):
@@ -195,10 +196,8 @@ def grade_all(tasks, args, versions, book):
 
 def grade_one(task, options):
     """Grade one (student, stage): (StageResult, grader traceback or None). Never raises."""
-    from autograder.runner import run_stage
-
     if task.notebook is None:
-        return StageResult(task.stage, MISSING_NOTEBOOK, 0.0, stage_max_score(task.stage),
+        return StageResult(task.stage, MISSING_NOTEBOOK, 0.0, max_score(task.stage),
                            message=task.missing_reason), None
     kwargs = {'source_dir': options['source_dir']}
     if options['timeout'] is not None:
@@ -206,13 +205,9 @@ def grade_one(task, options):
     try:
         return run_stage(task.stage, task.notebook, **kwargs), None
     except Exception as error:  # a bug of ours: record it, say so, and go on with the batch
-        result = StageResult(task.stage, GRADER_ERROR, 0.0, stage_max_score(task.stage),
+        result = StageResult(task.stage, GRADER_ERROR, 0.0, max_score(task.stage),
                              message=f'{type(error).__name__}: {error}')
         return result, traceback.format_exc()
-
-
-def stage_max_score(stage):
-    return 0.0  # TODO: from the suite
 
 
 def export(results, out):
