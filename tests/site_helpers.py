@@ -1,0 +1,120 @@
+"""Helpers for tests/test_site.py: a local HTTP server, HTML parsing, solution lines."""
+
+import json
+import re
+import threading
+import urllib.error
+import urllib.request
+from functools import partial
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+# Lines this short ("return x", "else:") say nothing about a solution.
+SHORTEST_TELLING_LINE = 12
+
+LINK_ATTRIBUTES = {'a': 'href', 'link': 'href', 'script': 'src', 'img': 'src',
+                   'source': 'src', 'iframe': 'src', 'video': 'src', 'audio': 'src'}
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links, self.ids, self.text = [], set(), []
+        self._hidden = 0          # inside <script> or <style>
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get('id'):
+            self.ids.add(attrs['id'])
+        wanted = LINK_ATTRIBUTES.get(tag)
+        if wanted and attrs.get(wanted):
+            self.links.append((tag, wanted, attrs[wanted]))
+        if tag in ('script', 'style'):
+            self._hidden += 1
+
+    def handle_endtag(self, tag):
+        if tag in ('script', 'style') and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.text.append(data)
+
+
+def _parse(html):
+    page = _Page()
+    page.feed(html)
+    page.close()
+    return page
+
+
+def html_links_and_ids(html):
+    """([(tag, attribute, target)], {ids}) of an HTML page."""
+    page = _parse(html)
+    return page.links, page.ids
+
+
+def visible_text(html):
+    """The text of an HTML page or fragment, entities decoded, with no markup in between,
+    so a highlighted code line reads as it was written."""
+    return ''.join(_parse(html).text)
+
+
+def solution_lines(solutions):
+    """(notebooks, [(notebook:grade_id, line)]) for every telling line inside a
+    ### BEGIN SOLUTION / ### END SOLUTION region of solutions/*/*.ipynb."""
+    notebooks = sorted(solutions.glob('*/*.ipynb'))
+    found = []
+    for notebook in notebooks:
+        for cell in json.loads(notebook.read_text())['cells']:
+            source = cell['source']
+            source = ''.join(source) if isinstance(source, list) else source
+            grade_id = cell.get('metadata', {}).get('nbgrader', {}).get('grade_id', '?')
+            inside = False
+            for line in source.splitlines():
+                line = re.sub(r'\s+', ' ', line).strip()
+                if line.startswith('### BEGIN SOLUTION'):
+                    inside = True
+                elif line.startswith('### END SOLUTION'):
+                    inside = False
+                elif inside and len(line) >= SHORTEST_TELLING_LINE:
+                    found.append((f'{notebook.name}:{grade_id}', line))
+    return notebooks, found
+
+
+class SiteServer:
+    """A folder served over HTTP on 127.0.0.1 (a free port) from a background thread."""
+
+    def __init__(self, folder):
+        handler = partial(_QuietHandler, directory=str(folder))
+        self._httpd = ThreadingHTTPServer(('127.0.0.1', 0), handler)
+        self.url = f'http://127.0.0.1:{self._httpd.server_address[1]}'
+        self._cache = {}
+
+    @property
+    def fetched(self):
+        return len(self._cache)
+
+    def get(self, url):
+        """(status, text) of a GET, remembered per URL."""
+        if url not in self._cache:
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    self._cache[url] = (response.status,
+                                        response.read().decode('utf-8', 'replace'))
+            except urllib.error.HTTPError as error:
+                self._cache[url] = (error.code, '')
+        return self._cache[url]
+
+    def __enter__(self):
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
