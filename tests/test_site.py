@@ -16,17 +16,17 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import yaml
-
-import micrograd
-from micrograd import moons
-from micrograd.gradcheck import numerical_derivative
-from micrograd.graph import draw_dot, trace
 from site_helpers import (
     SiteServer,
     html_links_and_ids,
     solution_lines,
     visible_text,
 )
+
+import micrograd
+from micrograd import moons
+from micrograd.gradcheck import numerical_derivative
+from micrograd.graph import draw_dot, trace
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / 'docs'
@@ -254,7 +254,8 @@ PAGE_FACTS = """() => {
     font: document.fonts.check('16px KaTeX_Main') && document.fonts.check('16px KaTeX_Math'),
     images: images.map(i => ({src: i.getAttribute('src'), width: i.naturalWidth,
                               done: i.complete})),
-    copyButtons: document.querySelectorAll('.md-content pre [data-md-type="copy"], .md-content pre .md-clipboard').length,
+    copyButtons: document.querySelectorAll(
+      '.md-content pre [data-md-type="copy"], .md-content pre .md-clipboard').length,
     codeBlocks: document.querySelectorAll('.md-content pre > code').length,
   }
 }"""

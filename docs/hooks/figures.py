@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import micrograd
 import worked_examples
 from mkdocs.structure.files import File
+
+import micrograd
 
 log = logging.getLogger('mkdocs.hooks.figures')
 
