@@ -257,6 +257,8 @@ PAGE_FACTS = """() => {
     copyButtons: document.querySelectorAll(
       '.md-content pre [data-md-type="copy"], .md-content pre .md-clipboard').length,
     codeBlocks: document.querySelectorAll('.md-content pre > code').length,
+    cutOff: math.filter(m => m.tagName === 'DIV' && m.scrollWidth > m.clientWidth + 1)
+                .map(m => m.textContent.trim().slice(0, 80)),
   }
 }"""
 
@@ -301,6 +303,7 @@ def test_chapter_in_chromium(stage, browser, server):
     assert facts['math'] > 0 and facts['typeset'] == facts['math'], facts
     assert facts['errors'] == 0 and facts['empty'] == 0, facts
     assert facts['font'], 'KaTeX fonts did not load'
+    assert facts['cutOff'] == [], f'{stage}: display math wider than the page: {facts["cutOff"]}'
     figures = [image for image in facts['images'] if '/figures/' in image['src']]
     assert figures, f'{stage}: no figure on the page'
     for image in facts['images']:

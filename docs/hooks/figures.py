@@ -50,9 +50,10 @@ class Job:
 def draw_graphs(folder):
     from micrograd.graph import draw_dot
 
-    for filename, example in worked_examples.GRAPHS.items():
+    for filename, (example, rankdir) in worked_examples.GRAPHS.items():
         root, labels = example()
-        (folder / filename).write_bytes(draw_dot(root, labels).pipe(format='svg'))
+        svg = draw_dot(root, labels, rankdir=rankdir).pipe(format='svg')
+        (folder / filename).write_bytes(svg)
 
 
 def draw_moons(folder):

@@ -71,14 +71,14 @@ def mlp():
     return out, {x[0]: 'x1', x[1]: 'x2', out: 'out'}
 
 
-# figure file name -> the example it draws
+# figure file name -> (the example it draws, graphviz rankdir): wide graphs read better top-down
 GRAPHS = {
-    '01-value-product.svg': product,
-    '02-operations-forward.svg': expression,
-    '03-graph-reuse.svg': reuse,
-    '04-backward-expression.svg': lambda: expression(backward=True),
-    '04-backward-reuse.svg': lambda: reuse(backward=True),
-    '05-neuron.svg': neuron,
-    '06-layer.svg': layer,
-    '07-mlp.svg': mlp,
+    '01-value-product.svg': (product, 'LR'),
+    '02-operations-forward.svg': (expression, 'LR'),
+    '03-graph-reuse.svg': (reuse, 'LR'),
+    '04-backward-expression.svg': (lambda: expression(backward=True), 'LR'),
+    '04-backward-reuse.svg': (lambda: reuse(backward=True), 'LR'),
+    '05-neuron.svg': (neuron, 'LR'),
+    '06-layer.svg': (layer, 'TB'),
+    '07-mlp.svg': (mlp, 'TB'),
 }
