@@ -7,6 +7,7 @@ import os
 import random
 import shutil
 from collections import Counter
+from functools import cache
 
 import nbformat
 import pytest
@@ -94,17 +95,25 @@ def test_lesson_is_the_source_without_its_answers(stage):
     assert lesson.metadata.kernelspec.name == 'python3'
 
 
-def _secret_lines(stage):
-    """Lines that only a solution region of this stage shows, stripped and non-trivial."""
-    nb = read(source_path(stage))
+@cache
+def _split_lines(stage):
+    """(solution lines, public lines) of a stage's source notebook, stripped."""
     inside, outside = set(), set()
-    for cell in nb.cells:
-        solution = region_lines(cell.source, BEGIN_SOLUTION, END_SOLUTION)
-        solution = {line.strip() for line in solution}
+    for cell in read(source_path(stage)).cells:
+        solution = {line.strip() for line in
+                    region_lines(cell.source, BEGIN_SOLUTION, END_SOLUTION)}
         inside |= solution
         outside |= {line.strip() for line in cell.source.splitlines()} - solution
+    return inside, outside
+
+
+@cache
+def _secret_lines(stage):
+    """Lines only this stage's solution regions show: not public in it or an earlier stage."""
+    inside, _ = _split_lines(stage)
+    public = set().union(*(_split_lines(s)[1] for s in STAGES if s <= stage))
     # Lines such as `else:` or `return out` can appear anywhere; they reveal nothing.
-    return {line for line in inside - outside if len(line) > 12}
+    return {line for line in inside - public if len(line) > 12}
 
 
 def _hidden_lines(stage):
