@@ -118,7 +118,7 @@ def value_identity(ns):
     """Two Values holding the same number: distinct nodes in a set, and not equal."""
     Value = ns['Value']
     a, b = Value(1.0), Value(1.0)
-    return {'set': len({a, b}), 'equal': bool(a == b)}
+    return {'set': len({a, b}), 'equal': bool(a == b), 'data': [a.data, b.data]}
 
 
 def value_repr(ns, data, grad):

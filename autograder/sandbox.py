@@ -38,7 +38,7 @@ class Limits:
     startup_seconds: float = 20.0    # running the module's cells (imports of numpy etc. included)
     probe_seconds: float = 10.0      # default per probe; probes may ask for more
     budget_seconds: float = 180.0    # the whole submission-stage, wall clock
-    memory_bytes: int = 2 * 1024 ** 3
+    memory_bytes: int = 1024 ** 3     # address space: numpy and friends need about 0.3 GB
     file_bytes: int = 16 * 1024 ** 2
     processes: int = 256
 

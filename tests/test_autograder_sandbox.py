@@ -1,0 +1,129 @@
+"""The sandbox worker: isolation, limits, the protocol and the plain-data boundary."""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.judge import close
+from autograder.notebook import Cell
+from autograder.sandbox import Limits, ProbeTimeout, Worker, WorkerDied
+from autograder.worker import plain
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(*sources, limits=None):
+    cells = [Cell(f"your cell 'c{i}'", source, True) for i, source in enumerate(sources)]
+    worker = Worker(cells, limits or Limits())
+    return worker, worker.start()
+
+
+def test_the_worker_is_isolated_from_the_repository_and_the_environment():
+    checks = f'''
+import os, sys
+assert sys.flags.isolated and sys.flags.no_site, sys.flags
+assert '' not in sys.path and os.getcwd() not in sys.path, sys.path
+assert not any(p.rstrip('/') == {str(ROOT)!r} for p in sys.path), sys.path
+assert os.getcwd() != {str(ROOT)!r} and sorted(os.listdir('.')) == ['worker.py'], os.listdir('.')
+assert not any(name.startswith('PYTHON') for name in os.environ), dict(os.environ)
+assert os.environ['HOME'] == os.getcwd()
+assert not any(os.path.exists(os.path.join(p, 'micrograd')) for p in sys.path)
+assert not any('editable' in repr(finder).lower() for finder in sys.meta_path), sys.meta_path
+'''
+    worker, report = start(checks, 'import micrograd', 'import autograder',
+                           'import numpy, sklearn.datasets, matplotlib.pyplot, graphviz')
+    with worker:
+        assert [e['cell'] for e in report.errors] == ["your cell 'c1'", "your cell 'c2'"]
+        assert all(e['type'] in ('ImportError', 'ModuleNotFoundError') for e in report.errors)
+
+
+def test_resource_limits_are_set_before_learner_code_runs():
+    limits = Limits(memory_bytes=900 * 1024 ** 2, file_bytes=1024 ** 2, processes=64,
+                    budget_seconds=30)
+    worker, report = start(f'''
+import resource
+assert resource.getrlimit(resource.RLIMIT_AS) == ({limits.memory_bytes}, {limits.memory_bytes})
+assert resource.getrlimit(resource.RLIMIT_FSIZE) == ({limits.file_bytes}, {limits.file_bytes})
+assert resource.getrlimit(resource.RLIMIT_NPROC) == (64, 64)
+assert resource.getrlimit(resource.RLIMIT_CPU)[0] == 35
+''', 'open("big", "wb").write(b"x" * 2 * 1024 ** 2)', limits=limits)
+    with worker:
+        assert [e['type'] for e in report.errors] == ['OSError']   # EFBIG: file too large
+
+
+def test_one_worker_answers_many_probes_and_captures_output():
+    engine = (ROOT / 'micrograd' / 'engine.py').read_text()
+    worker, report = start('print("hello " * 100000)\n' + engine)
+    with worker:
+        assert report.errors == []
+        program = {'inputs': [3.0], 'steps': [['mul', 0, 0]]}
+        pid = worker.process.pid
+        for _ in range(20):
+            kind, answer = worker.call('expression', {'program': program, 'backward': True})
+            assert kind == 'ok' and answer['grad'] == [6.0, 1.0]
+        assert worker.process.pid == pid
+        kind, error = worker.call('expression', {'program': {'inputs': [-1.0], 'steps': [
+            ['log', 0]]}, 'backward': False})
+        assert kind == 'error' and error['type'] == 'ValueError'
+        worker.close()
+        text = worker.output.text()
+        assert text.startswith('hello hello') and 'more bytes of output dropped' in text
+
+
+def test_a_probe_timeout_kills_the_process_group():
+    worker, report = start('import subprocess\n'
+                           'child = subprocess.Popen(["sleep", "1000"])\n'
+                           'open("child.pid", "w").write(str(child.pid))\n'
+                           'class Value:\n'
+                           '    def __init__(self, data):\n'
+                           '        while True:\n'
+                           '            pass\n',
+                           limits=Limits(probe_seconds=0.5))
+    with worker:
+        assert report.errors == []
+        child = int(Path(worker.home, 'child.pid').read_text())
+        with pytest.raises(ProbeTimeout):
+            worker.call('value_repr', {'data': 1.0, 'grad': 0.0})
+        assert not worker.alive
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):         # the sleeping grandchild is gone with its process group
+            os.kill(child, 0)
+            time.sleep(0.05)
+
+
+def test_exit_during_startup_is_reported():
+    with pytest.raises(WorkerDied, match='exited with code 3'):
+        start('import os\nos._exit(3)')
+
+
+class Sneaky(float):
+    def __eq__(self, other):
+        return True
+
+
+class Anything:
+    def __eq__(self, other):
+        return True
+
+
+def test_only_plain_data_leaves_the_worker():
+    import numpy as np
+    assert type(plain(Sneaky(0.5))) is float and plain(Sneaky(0.5)) == 0.5
+    assert plain(np.float64(1.5)) == 1.5 and type(plain(np.float64(1.5))) is float
+    assert plain(np.int64(3)) == 3 and type(plain(np.int64(3))) is int
+    assert plain(Anything()) == {'__unplain__': 'Anything'}
+    assert plain({'a': (1, [2.0, 'x', None, True])}) == {'a': [1, [2.0, 'x', None, True]]}
+    assert plain({1: 2}) == {'__unplain__': 'dict'}
+    nested = []
+    nested.append(nested)
+    assert 'too deeply' in str(plain(nested))
+    assert not close(plain(Anything()), 0.0) and not close(True, 1.0) and close(1, 1.0)
+
+
+def test_the_worker_script_imports_nothing_of_the_course():
+    source = (ROOT / 'autograder' / 'worker.py').read_text()
+    assert 'import autograder' not in source and 'from autograder' not in source
+    assert sys.executable

@@ -1,0 +1,119 @@
+"""The hidden suites against the course's own notebooks and the catalogue of typical bugs."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.bugs import CATALOGUE, write_buggy_notebook
+from autograder.results import GRADED
+from autograder.runner import STAGES, max_score, run_stage
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / 'solutions'
+LESSONS = ROOT / 'lessons'
+
+
+def notebook(folder, stage):
+    path = folder / stage / f'{stage}.ipynb'
+    if not path.exists():
+        pytest.skip(f'{path} is not written yet')
+    return path
+
+
+def slow_if_training(stage):
+    return [pytest.mark.slow] if stage == '08-training' else []
+
+
+@pytest.mark.parametrize('stage', [pytest.param(s, marks=slow_if_training(s)) for s in STAGES])
+def test_solution_scores_full_marks(stage):
+    result = run_stage(stage, notebook(SOLUTIONS, stage))
+    failed = {t.name: t.feedback for t in result.tests if not t.passed}
+    assert (result.status, failed) == (GRADED, {})
+    assert result.score == result.max_score == max_score(stage) > 0
+    assert len(result.tests) >= 6
+
+
+@pytest.mark.parametrize('stage', STAGES)
+def test_untouched_lesson_scores_zero_without_crashing(stage):
+    result = run_stage(stage, notebook(LESSONS, stage))
+    assert result.status == GRADED, result.message
+    assert result.score == 0
+    assert all('not done yet' in t.feedback for t in result.tests), \
+        [t.feedback for t in result.tests]
+
+
+def test_the_catalogue_is_large_and_spans_every_stage():
+    assert len(CATALOGUE) >= 20
+    assert {bug.stage for bug in CATALOGUE} == set(STAGES)
+
+
+@pytest.mark.parametrize('bug', [pytest.param(b, id=b.name, marks=slow_if_training(b.stage))
+                                 for b in CATALOGUE])
+def test_each_bug_loses_points_in_its_stage_with_feedback_that_names_it(bug, tmp_path):
+    notebook(SOLUTIONS, bug.stage)
+    path = write_buggy_notebook(bug, SOLUTIONS, tmp_path / bug.stage / f'{bug.stage}.ipynb')
+    result = run_stage(bug.stage, path)
+    assert result.status == GRADED, result.message
+    assert result.score < result.max_score
+    failed = {t.name: t.feedback for t in result.tests if not t.passed}
+    assert bug.test in failed, failed
+    assert bug.says in failed[bug.test]
+    assert 'Traceback' not in failed[bug.test]
+
+
+def test_a_wrong_gradient_comes_with_the_smallest_program_and_its_graph(tmp_path):
+    bug = next(b for b in CATALOGUE if b.name == 'tanh-derivative-from-input')
+    notebook(SOLUTIONS, bug.stage)
+    path = write_buggy_notebook(bug, SOLUTIONS, tmp_path / f'{bug.stage}.ipynb')
+    tests = {t.name: t for t in run_stage(bug.stage, path).tests}
+    random = tests['backward-programs']
+    assert not random.passed
+    # Shrunk: one tanh on one input, the learner's and the expected grad side by side.
+    assert random.feedback.startswith('for b = a.tanh() at a = ')
+    assert 'your a.grad is' in random.feedback and 'expected' in random.feedback
+    assert random.figure_svg.lstrip().startswith(('<?xml', '<svg'))
+    assert 'your grad' in random.figure_svg and 'expected' in random.figure_svg
+
+
+def test_the_issue_s_example_feedback(tmp_path):
+    bug = next(b for b in CATALOGUE if b.name == 'grad-assigned-not-accumulated')
+    notebook(SOLUTIONS, bug.stage)
+    path = write_buggy_notebook(bug, SOLUTIONS, tmp_path / f'{bug.stage}.ipynb')
+    tests = {t.name: t for t in run_stage(bug.stage, path).tests}
+    assert tests['backward-accumulate'].feedback.startswith(
+        'for b = a * a at a = 3.0 your a.grad is 3.0, expected 6.0: when a node is used twice '
+        'its gradient must accumulate')
+
+
+def test_stage_isolation_given_cells_come_from_the_source(tmp_path):
+    """A learner's broken copy of the given engine does not cost points in a later stage."""
+    stage = '05-neuron'
+    nb = json.loads(notebook(SOLUTIONS, stage).read_text())
+    for cell in nb['cells']:
+        if 'given' in cell['metadata'].get('tags', []):
+            cell['source'] = 'raise RuntimeError("broken")\n'
+    path = tmp_path / f'{stage}.ipynb'
+    path.write_text(json.dumps(nb))
+    result = run_stage(stage, path)
+    assert result.score == result.max_score
+
+
+def _grade_in_subprocess(stage, path, hash_seed):
+    code = ('import json, sys; from autograder.runner import run_stage; '
+            'print(json.dumps(run_stage(sys.argv[1], sys.argv[2]).to_dict(), sort_keys=True))')
+    env = dict(os.environ, PYTHONHASHSEED=str(hash_seed))
+    return subprocess.run([sys.executable, '-c', code, stage, str(path)], env=env, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_same_submission_same_result_whatever_the_hash_seed(tmp_path):
+    bug = next(b for b in CATALOGUE if b.name == 'pow-derivative-without-minus-one')
+    notebook(SOLUTIONS, bug.stage)
+    path = write_buggy_notebook(bug, SOLUTIONS, tmp_path / f'{bug.stage}.ipynb')
+    first = _grade_in_subprocess(bug.stage, path, 1)
+    assert first == _grade_in_subprocess(bug.stage, path, 4242)
+    assert '"passed": false' in first
