@@ -117,3 +117,23 @@ def test_same_submission_same_result_whatever_the_hash_seed(tmp_path):
     first = _grade_in_subprocess(bug.stage, path, 1)
     assert first == _grade_in_subprocess(bug.stage, path, 4242)
     assert '"passed": false' in first
+
+
+@pytest.mark.slow
+def test_the_hidden_cell_runs_the_same_suite_in_nbgrader_s_kernel(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    bug = next(b for b in CATALOGUE if b.name == 'pow-derivative-without-minus-one')
+    path = write_buggy_notebook(bug, SOLUTIONS, tmp_path / f'{bug.stage}.ipynb')
+    nb = nbformat.read(path, as_version=4)
+    # Only the module cells and the hidden cell: the visible tests would stop at the bug first.
+    keep = [c for c in nb.cells if c.cell_type == 'code' and (
+        'given' in c.metadata.get('tags', []) or c.metadata['nbgrader'].get('solution')
+        or c.metadata['nbgrader']['grade_id'] == f'hidden-{bug.stage}')]
+    nb.cells = keep
+    with pytest.raises(CellExecutionError) as caught:
+        NotebookClient(nb, timeout=120, resources={'metadata': {'path': str(tmp_path)}}).execute()
+    assert 'backward-pow: for b = a**3 at a = 2.0 your a.grad is 24.0, expected 12.0' \
+        in str(caught.value)
