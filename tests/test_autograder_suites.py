@@ -19,8 +19,7 @@ LESSONS = ROOT / 'lessons'
 
 def notebook(folder, stage):
     path = folder / stage / f'{stage}.ipynb'
-    if not path.exists():
-        pytest.skip(f'{path} is not written yet')
+    assert path.is_file(), f'{path} is missing'
     return path
 
 
@@ -137,3 +136,15 @@ def test_the_hidden_cell_runs_the_same_suite_in_nbgrader_s_kernel(tmp_path):
         NotebookClient(nb, timeout=120, resources={'metadata': {'path': str(tmp_path)}}).execute()
     assert 'backward-pow: for b = a**3 at a = 2.0 your a.grad is 24.0, expected 12.0' \
         in str(caught.value)
+
+
+def test_hidden_suites_are_never_collected_nor_released():
+    suites = ROOT / 'autograder' / 'suites'
+    names = [p.name for p in suites.glob('*.py')]
+    assert sum(name.startswith('suite_') for name in names) == len(STAGES)
+    # pytest's default python_files are test_*.py and *_test.py; testpaths is tests/ only.
+    assert not [n for n in names if n.startswith('test_') or n.endswith('_test.py')]
+    released = '\n'.join(p.read_text(encoding='utf-8') for p in LESSONS.rglob('*')
+                         if p.is_file())
+    for secret in ('check_in_kernel', 'autograder.suites', 'autograder.inkernel', '@test('):
+        assert secret not in released
