@@ -49,8 +49,7 @@ th, td { text-align: left; vertical-align: top; padding: .4rem .6rem;
 .pass { color: #1a7f37; font-weight: bold; }
 .fail { color: #c62828; font-weight: bold; }
 .feedback { white-space: pre-wrap; }
-figure { margin: .6rem 0 1.4rem 0; }
-figure { overflow-x: auto; }
+figure { margin: .6rem 0 1.4rem 0; overflow-x: auto; }
 figcaption { color: #555; font-size: .9rem; }
 section { border-top: 1px solid #ddd; }
 """

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import autograder
 import micrograd
-from autograder import feedback, gradescope, report
+from autograder import feedback, gradescope
 from autograder.gradebook import Gradebook, file_sha256, tree_fingerprint, write_grades_csv
 from autograder.notebook import source_notebook_path
 from autograder.progress import Progress
@@ -212,6 +212,7 @@ def grade_one(task, options):
 
 def export(results, out):
     """Render everything from the gradebook: CSV, feedback, class report, Gradescope."""
+    from autograder import report  # matplotlib: imported only when needed, `autograder` starts fast
     write_grades_csv(results, out / 'grades.csv')
     by_student = {}
     for student, stage, result in results:

@@ -34,8 +34,8 @@ BUGS = [
      'operand.grad += local_grad * self.grad', 'operand.grad = local_grad * self.grad'),
     ('cleo', '04-backward', 'backward-pow',
      'self.data ** (exponent - 1)', 'self.data ** exponent'),
-    ('dan', '05-neuron', 'neuron', 'return self.w + [self.b]', 'return self.w'),
-    ('eve', '07-mlp', 'mlp', 'nonlin=i != len(nouts) - 1', 'nonlin=True'),
+    ('dan', '05-neuron', 'neuron-parameters', 'return self.w + [self.b]', 'return self.w'),
+    ('eve', '07-mlp', 'mlp-init', 'nonlin=i != len(nouts) - 1', 'nonlin=True'),
     ('gus', '02-operations', 'ops-add-mul',
      "(self, other), '+')", "(self, other), '+'"),
 ]
@@ -55,10 +55,17 @@ def main(argv=None):
 
 
 def make_class(out):
+    """Write the class into a fresh folder, then swap it in: a failure leaves `out` as it was."""
+    staging = out.with_name(out.name + '.new')
+    shutil.rmtree(staging, ignore_errors=True)
+    write_class(staging)
+    shutil.rmtree(out, ignore_errors=True)
+    staging.rename(out)
+
+
+def write_class(out):
     stages = sorted(p.name for p in (ROOT / 'lessons').iterdir()
                     if (p / f'{p.name}.ipynb').is_file())
-    if out.exists():
-        shutil.rmtree(out)
     for stage in stages:
         lesson = read_notebook(ROOT / 'lessons' / stage / f'{stage}.ipynb')
         solved = solve(lesson, read_notebook(ROOT / 'solutions' / stage / f'{stage}.ipynb'))
