@@ -23,11 +23,7 @@ def notebook(folder, stage):
     return path
 
 
-def slow_if_training(stage):
-    return [pytest.mark.slow] if stage == '08-training' else []
-
-
-@pytest.mark.parametrize('stage', [pytest.param(s, marks=slow_if_training(s)) for s in STAGES])
+@pytest.mark.parametrize('stage', STAGES)
 def test_solution_scores_full_marks(stage):
     result = run_stage(stage, notebook(SOLUTIONS, stage))
     failed = {t.name: t.feedback for t in result.tests if not t.passed}
@@ -50,8 +46,7 @@ def test_the_catalogue_is_large_and_spans_every_stage():
     assert {bug.stage for bug in CATALOGUE} == set(STAGES)
 
 
-@pytest.mark.parametrize('bug', [pytest.param(b, id=b.name, marks=slow_if_training(b.stage))
-                                 for b in CATALOGUE])
+@pytest.mark.parametrize('bug', CATALOGUE, ids=[b.name for b in CATALOGUE])
 def test_each_bug_loses_points_in_its_stage_with_feedback_that_names_it(bug, tmp_path):
     notebook(SOLUTIONS, bug.stage)
     path = write_buggy_notebook(bug, SOLUTIONS, tmp_path / bug.stage / f'{bug.stage}.ipynb')
