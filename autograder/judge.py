@@ -69,9 +69,8 @@ class InProcess:
         try:
             return plain(probes.run(self.namespace, name, args))
         except Exception as error:
-            where = ''
             raise ProbeError({'type': type(error).__name__, 'message': str(error),
-                              'where': where}) from error
+                              'where': ''}) from error
 
     def start_test(self):
         pass
