@@ -7,6 +7,7 @@ arguments.
 """
 
 import os
+import sqlite3
 import sys
 import time
 import traceback
@@ -19,7 +20,7 @@ import autograder
 import micrograd
 from autograder import feedback, gradescope
 from autograder.gradebook import Gradebook, file_sha256, tree_fingerprint, write_grades_csv
-from autograder.notebook import source_notebook_path
+from autograder.notebook import NotebookProblem, read_cells, source_notebook_path
 from autograder.progress import Progress
 from autograder.results import GRADER_ERROR, MISSING_NOTEBOOK, StageResult
 from autograder.runner import REPO_ROOT, STAGES, max_score, run_stage
@@ -70,13 +71,22 @@ def run(args):
     args.out.mkdir(parents=True, exist_ok=True)
     versions = {stage: grader_version(args.source, stage) for stage in stages}
     started = time.perf_counter()
-    with Gradebook(args.out / 'gradebook.sqlite') as book:
-        todo = [t for t in tasks if args.force or not book.is_current(
-            t.student, t.stage, t.sha256, versions[t.stage])]
-        print(f'{len(tasks)} submission-stages ({len(stages)} stages): {len(todo)} to grade, '
-              f'{len(tasks) - len(todo)} unchanged since the last run', file=sys.stderr)
-        failed = grade_all(todo, args, versions, book)
-        export(book.results(), args.out)
+    try:
+        with Gradebook(args.out / 'gradebook.sqlite') as book:
+            todo = [t for t in tasks if args.force or not book.is_current(
+                t.student, t.stage, t.sha256, versions[t.stage])]
+            print(f'{len(tasks)} submission-stages ({len(stages)} stages): {len(todo)} to grade, '
+                  f'{len(tasks) - len(todo)} unchanged since the last run', file=sys.stderr)
+            failed = grade_all(todo, args, versions, book)
+            export(book.results(), args.out)
+    except (sqlite3.Error, OSError) as error:
+        # Everything committed so far is safe; the same command resumes once this is fixed.
+        print(f'autograder grade: error: cannot write to {args.out}: {error}', file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print('\nautograder grade: interrupted; the results so far are in the gradebook: '
+              'run the same command to go on', file=sys.stderr)
+        return 130
     seconds = time.perf_counter() - started
     print_summary(args.out, len(todo), len(tasks) - len(todo), failed, seconds)
     return 1 if failed else 0
@@ -112,9 +122,13 @@ def plan(args):
             raise UsageError(f'no stage folders in {args.submitted}/<student>/ '
                              f'(the stages are {", ".join(course)})')
     for stage in stages:
-        if not source_notebook_path(stage, args.source).is_file():
-            raise UsageError(f'no source notebook {source_notebook_path(stage, args.source)}: '
-                             'pass --source, the folder of the solution notebooks')
+        # A broken source notebook is the instructor's to fix: never blame it on every student.
+        source = source_notebook_path(stage, args.source)
+        try:
+            read_cells(source, whose='the source')
+        except NotebookProblem as problem:
+            raise UsageError(f'cannot use the source notebook {source} ({problem.status}); '
+                             '--source is the folder of the solution notebooks') from None
     tasks = [find_notebook(args.submitted, student, stage)
              for student in students for stage in stages]
     return stages, tasks

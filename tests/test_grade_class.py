@@ -217,13 +217,17 @@ def test_a_killed_run_resumes_where_it_stopped(reference, tmp_path):
 
 @pytest.mark.slow
 def test_bad_arguments_exit_2_with_a_clear_message(tmp_path):
+    empty, source = tmp_path / 'empty', broken_source(tmp_path / 'instructor')
+    empty.mkdir()
     cases = [
         ([str(tmp_path / 'nowhere'), '--out', str(tmp_path / 'o')], 'is not a folder'),
         ([str(SAMPLE), '--out', str(tmp_path / 'o'), '--stage', '99-nope'],
          'unknown stage 99-nope'),
         ([str(SAMPLE), '--out', str(tmp_path / 'o'), '--jobs', '0'], '--jobs must be'),
         ([str(SAMPLE)], '--out'),
-        ([str(tmp_path), '--out', str(tmp_path / 'o')], 'holds no student folders'),
+        ([str(empty), '--out', str(tmp_path / 'o')], 'holds no student folders'),
+        ([str(SAMPLE), '--out', str(tmp_path / 'o'), '--source', str(source)],
+         'cannot use the source notebook'),
     ]
     for arguments, message in cases:
         run = subprocess.run([*autograder_command(), 'grade', *arguments], cwd=ROOT,
@@ -232,6 +236,23 @@ def test_bad_arguments_exit_2_with_a_clear_message(tmp_path):
         assert message in run.stderr, run.stderr
         assert 'Traceback' not in run.stderr
     assert not (tmp_path / 'o').exists()
+
+
+def broken_source(tmp_path):
+    """A --source folder whose 01-value notebook is not JSON: the instructor's mistake."""
+    source = tmp_path / 'source'
+    for stage in STAGES:
+        (source / stage).mkdir(parents=True)
+        shutil.copy(ROOT / 'solutions' / stage / f'{stage}.ipynb', source / stage)
+    (source / '01-value' / '01-value.ipynb').write_text('not a notebook')
+    return source
+
+
+def test_a_gradebook_that_cannot_be_written_is_a_grader_failure(tmp_path):
+    (tmp_path / 'out' / 'gradebook.sqlite').mkdir(parents=True)   # a folder in its place
+    run = grade(SAMPLE, tmp_path / 'out', '--stage', '01-value')
+    assert run.returncode == 1
+    assert 'cannot write to' in run.stderr and 'Traceback' not in run.stderr
 
 
 def test_a_class_of_bad_notebooks_still_finishes_with_exit_0(tmp_path):

@@ -2,12 +2,15 @@
 
 import csv
 import json
+from pathlib import Path
 
 from autograder import feedback, gradescope, report
+from autograder.grade import Task, find_notebook, grade_one
 from autograder.gradebook import Gradebook, write_grades_csv
 from autograder.results import GRADED, GRADER_ERROR, SYNTAX_ERROR, StageResult
 from autograder.results import TestOutcome as Outcome  # not collected by pytest
 
+SAMPLE = Path(__file__).resolve().parent.parent / 'examples' / 'submitted'
 SVG = ('<?xml version="1.0"?>\n<!DOCTYPE svg>\n<svg xmlns="http://www.w3.org/2000/svg">'
        '<script>alert(1)</script><text>x.grad</text></svg>')
 
@@ -117,3 +120,26 @@ def test_gradescope_results_follow_the_spec():
         assert test['visibility'] in ('hidden', 'after_due_date', 'after_published', 'visible')
     assert sum(t['max_score'] for t in data['tests']) == 9.0
     assert sum(t['score'] for t in data['tests']) == data['score']
+
+
+def test_a_grader_exception_is_recorded_as_grader_error_not_raised(tmp_path):
+    # The source folder vanished after planning: run_stage raises, the batch must not.
+    task = Task('ada', '01-value', SAMPLE / 'ada' / '01-value' / '01-value.ipynb', 'sha')
+    result, error = grade_one(task, {'source_dir': tmp_path / 'gone', 'timeout': None})
+    assert result.status == GRADER_ERROR and result.score == 0.0 and result.max_score > 0
+    assert 'Traceback' in error
+    assert 'not your fault' in feedback.render_markdown('ada', result)
+
+
+def test_missing_notebooks_are_told_apart(tmp_path):
+    (tmp_path / 'ada' / '02-operations').mkdir(parents=True)
+    (tmp_path / 'ada' / '03-graph').mkdir(parents=True)
+    for name in ('mine.ipynb', 'copy.ipynb'):
+        (tmp_path / 'ada' / '03-graph' / name).write_text('{}')
+    (tmp_path / 'ada' / '04-backward').mkdir(parents=True)
+    (tmp_path / 'ada' / '04-backward' / 'whatever.ipynb').write_text('{}')
+    assert 'no folder 01-value' in find_notebook(tmp_path, 'ada', '01-value').missing_reason
+    assert 'holds no notebook' in find_notebook(tmp_path, 'ada', '02-operations').missing_reason
+    assert 'several notebooks' in find_notebook(tmp_path, 'ada', '03-graph').missing_reason
+    only = find_notebook(tmp_path, 'ada', '04-backward')         # one notebook: whatever its name
+    assert only.notebook.name == 'whatever.ipynb' and only.sha256
