@@ -1,39 +1,40 @@
 """The `autograder` command line: one subcommand per module.
 
 Each subcommand module exposes `HELP` (one line), `add_arguments(parser)` and
-`run(args) -> int` (the exit code).
+`run(args) -> int` (the exit code). Only the chosen subcommand's module is
+imported, so `autograder check` does not pay for nbgrader or matplotlib.
 """
 
 import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ('check', 'grade', 'release')
+SUBCOMMANDS = {
+    'check': "check your notebook for one stage with the grader's hidden tests",
+    'grade': 'grade a class in nbgrader layout: gradebook, grades.csv, feedback, class report',
+    'release': 'regenerate the student notebooks in lessons/ from solutions/',
+}
 
 
-def _available_subcommands():
-    for name in SUBCOMMANDS:
-        try:
-            yield name, importlib.import_module(f'autograder.{name}')
-        except ModuleNotFoundError as error:
-            if error.name != f'autograder.{name}':
-                raise
-
-
-def build_parser():
+def build_parser(command=None):
+    """The parser; the arguments of `command` (if given) are loaded from its module."""
     parser = argparse.ArgumentParser(
         prog='autograder',
         description='Check and grade micrograd-course notebooks.')
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
-    for name, module in _available_subcommands():
-        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(sub)
-        sub.set_defaults(run=module.run)
+    for name, help_text in SUBCOMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        if name == command:
+            module = importlib.import_module(f'autograder.{name}')
+            module.add_arguments(sub)
+            sub.set_defaults(run=module.run)
     return parser
 
 
 def main(argv=None):
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((arg for arg in argv if not arg.startswith('-')), None)
+    parser = build_parser(command if command in SUBCOMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
