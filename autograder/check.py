@@ -7,8 +7,6 @@ from pathlib import Path
 from autograder.results import GRADED
 from autograder.runner import REPO_ROOT, STAGES, run_stage
 
-HELP = "check your notebook for one stage with the grader's hidden tests"
-
 
 def add_arguments(parser):
     parser.add_argument('stage', choices=STAGES, metavar='STAGE',

@@ -1,6 +1,6 @@
 """The `autograder` command line: one subcommand per module.
 
-Each subcommand module exposes `HELP` (one line), `add_arguments(parser)` and
+Each subcommand module exposes `add_arguments(parser)` and
 `run(args) -> int` (the exit code). Only the chosen subcommand's module is
 imported, so `autograder check` does not pay for nbgrader or matplotlib.
 """

@@ -25,8 +25,6 @@ from autograder.progress import Progress
 from autograder.results import GRADER_ERROR, MISSING_NOTEBOOK, StageResult
 from autograder.runner import REPO_ROOT, STAGES, max_score, run_stage
 
-HELP = 'grade a class in nbgrader layout: gradebook, grades.csv, feedback, class report'
-
 # Modules that only present results: changing them must not make the whole class regrade.
 PRESENTATION_MODULES = {'cli.py', 'grade.py', 'gradebook.py', 'feedback.py', 'report.py',
                         'gradescope.py', 'progress.py', 'check.py', 'release.py'}

@@ -106,7 +106,10 @@ def stage_cells(stage, notebook_path, *, source_dir):
     source = source_notebook_path(stage, source_dir)
     if not source.is_file():     # the grader's setup, not the learner's notebook, is wrong
         raise FileNotFoundError(f'the source notebook of stage {stage} is missing: {source}')
-    source_cells = read_cells(source, whose='the source')
+    try:
+        source_cells = read_cells(source, whose='the source')
+    except NotebookProblem as problem:   # likewise: never blame the learner for our notebook
+        raise ValueError(f'the source notebook of stage {stage} is unusable: {problem}') from None
     student_cells = read_cells(notebook_path)
     answers = {}
     for cell in student_cells:

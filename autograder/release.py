@@ -16,8 +16,6 @@ from pathlib import Path
 
 import nbformat
 
-HELP = 'regenerate the student notebooks in lessons/ from solutions/ (nbgrader generate_assignment)'
-
 STAGE_NAME = re.compile(r'^\d\d-[a-z0-9]+(-[a-z0-9]+)*$')   # e.g. 01-value, 02-operations
 
 # Everything else in a notebook's or a cell's metadata is editor state (widths,
