@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Set up and run the main job: train on two moons and write the figures into out/demo.
+# Set up and run the main job on the bundled sample data:
+#   1. grade the sample class in examples/submitted/ (grades, feedback, report, gradebook in out/grading/);
+#   2. train the two-moons demo and write its figures into out/demo/.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_system_packages graphviz
-setup_venv learner
+setup_venv instructor
 cd "$ROOT"
+say "grading the sample class in examples/submitted/"
+autograder grade examples/submitted --out out/grading --jobs 2
 say "training the two-moons demo (about a minute)"
 python -m micrograd demo --out out/demo
