@@ -23,11 +23,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import probes
+import autograder
+import micrograd
+from autograder import confinement, probes
 
 WORKER_SCRIPT = Path(__file__).with_name('worker.py')
 PROBES_SOURCE = Path(probes.__file__).read_text(encoding='utf-8')
+CONFINEMENT_SOURCE = Path(confinement.__file__).read_text(encoding='utf-8')
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# What learner code must never read: the answer key, the grader, the whole repository.
+HIDDEN = {'hidden_names': ['micrograd', 'autograder', 'micrograd_course'],
+          'hidden_dirs': sorted({str(REPO_ROOT), str(Path(micrograd.__file__).parent),
+                                 str(Path(autograder.__file__).parent)})}
 
 OUTPUT_CAP = 64 * 1024             # bytes of the learner's stdout/stderr kept
 ANSWER_CAP = 32 * 1024 * 1024      # a longer answer line is a misbehaving worker
@@ -64,6 +71,7 @@ class BudgetExceeded(Exception):
 @dataclass
 class StartupReport:
     errors: list = field(default_factory=list)   # [{cell, type, message, where}] per failing cell
+    confinement: dict | None = None              # the layers the worker applied (confinement.py)
 
 
 def _site_paths():
@@ -132,6 +140,7 @@ class Worker:
         cpu = int(limits.budget_seconds) + 5
         reply = self._exchange({
             'paths': _site_paths(), 'probes': PROBES_SOURCE,
+            'confinement': CONFINEMENT_SOURCE, 'hide': HIDDEN,
             'cells': [[cell.label, cell.source] for cell in self.cells],
             'limits': {'memory_bytes': limits.memory_bytes, 'cpu_seconds': cpu,
                        'file_bytes': limits.file_bytes, 'processes': limits.processes}},
@@ -139,7 +148,7 @@ class Worker:
         if reply.get('ready') is not True or not isinstance(reply.get('errors'), list):
             self._kill()
             raise WorkerDied('the worker did not start properly')
-        return StartupReport(reply['errors'])
+        return StartupReport(reply['errors'], reply.get('confinement'))
 
     def close(self):
         if self.process is not None:

@@ -108,6 +108,9 @@ def _startup(message):
     _limit(resource.RLIMIT_NPROC, limits.get('processes'))
     probes = {'__name__': 'probes', '__builtins__': __builtins__}
     exec(compile(message['probes'], 'probes', 'exec'), probes)
+    confinement = {'__name__': 'confinement', '__builtins__': __builtins__}
+    exec(compile(message['confinement'], 'confinement', 'exec'), confinement)
+    applied = confinement['confine'](os.getcwd(), message['paths'], **message['hide'])
     namespace = {'__name__': '__main__', '__builtins__': __builtins__}
     errors = []
     for label, source in message['cells']:
@@ -115,15 +118,16 @@ def _startup(message):
             exec(compile(source, label, 'exec', dont_inherit=True), namespace)
         except BaseException as error:     # noqa: B036 - sys.exit in a cell is the learner's
             errors.append(dict(_describe(error), cell=label))
-    return probes, namespace, errors
+    return probes, namespace, errors, applied
 
 
 def main():
     channel = _Channel(int(sys.argv[1]), int(sys.argv[2]))
     message = channel.receive()
     nonce = message['nonce']
-    probes, namespace, errors = _startup(message)
-    channel.send({'nonce': nonce, 'ready': True, 'errors': plain(errors)})
+    probes, namespace, errors, confinement = _startup(message)
+    channel.send({'nonce': nonce, 'ready': True, 'errors': plain(errors),
+                  'confinement': confinement})
     run = probes['run']
     while True:
         request = channel.receive()

@@ -74,9 +74,13 @@ def test_one_worker_answers_many_probes_and_captures_output():
 
 
 def test_a_probe_timeout_kills_the_process_group():
-    worker, report = start('import subprocess\n'
-                           'child = subprocess.Popen(["sleep", "1000"])\n'
-                           'open("child.pid", "w").write(str(child.pid))\n'
+    # Starting programs is refused, but a raw fork() through ctypes is not: its child
+    # must die with the worker's process group.
+    worker, report = start('import ctypes, time\n'
+                           'child = ctypes.CDLL(None).fork()\n'
+                           'while child == 0:\n'
+                           '    time.sleep(1)\n'
+                           'open("child.pid", "w").write(str(child))\n'
                            'class Value:\n'
                            '    def __init__(self, data):\n'
                            '        while True:\n'
