@@ -6,6 +6,8 @@ Parametrised over every stage folder in solutions/, so new stages are covered as
 import os
 import random
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from functools import cache
 
@@ -32,6 +34,7 @@ from lessons_util import (
 )
 
 from autograder.release import dumps, find_stages, normalise, release_to_temp
+from autograder.runner import max_score
 
 STAGES = find_stages(ROOT)
 
@@ -188,6 +191,62 @@ def test_solution_engine_matches_the_reference(stage):
         assert described(ours) == described(reference), f'program {seed} differs'
 
 
+def check_cell(nb):
+    """The demo cell near the end that runs `autograder check` on the notebook's file."""
+    cells = [cell for cell in nb.cells if grading(cell).get('grade_id', '').endswith('-demo-check')]
+    assert len(cells) == 1, 'expected one check cell (grade_id ending in -demo-check)'
+    return cells[0]
+
+
+def check_output(stage, text):
+    """The check's summary line (`STAGE: score/max points ...`) and its test lines."""
+    summary = [line for line in text.splitlines() if line.startswith(f'{stage}: ')]
+    assert len(summary) == 1, f'no summary line of `autograder check` in:\n{text}'
+    tests = [line.split()[0] for line in text.splitlines() if line.startswith('  ') and
+             line.split()[0] in ('PASS', 'FAIL')]
+    return summary[0], tests
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: f'{p.parent.parent.name}/{p.name}')
+def test_check_cell_comes_after_the_hidden_tests_before_whats_next(path):
+    nb = read(path)
+    stage = path.stem
+    cell = check_cell(nb)
+    at = nb.cells.index(cell)
+    heading, following = nb.cells[at - 1], nb.cells[at + 1]
+    assert kind(cell) == 'demo' and grading(cell)['locked'] and not grading(cell).get('grade')
+    assert kind(nb.cells[at - 2]) == 'hidden'
+    assert heading.source.startswith('## Check your work with the grader')
+    assert 'Save the notebook first' in heading.source
+    assert following.source.startswith("## What's next")
+    assert cell.source.rstrip().endswith(f"check_my_work('{stage}')")
+
+
+@pytest.mark.parametrize('stage', STAGES)
+def test_check_cell_without_the_course_installed_says_how_to_get_it(stage, tmp_path):
+    # -I -S: no site-packages (so no autograder) and no working folder on sys.path; an
+    # empty PATH hides the `autograder` program: a notebook downloaded on its own.
+    empty = tmp_path / 'bin'
+    empty.mkdir()
+    source = check_cell(read(lesson_path(stage))).source
+    done = subprocess.run([sys.executable, '-I', '-S', '-c', source], cwd=tmp_path,
+                          env={'PATH': str(empty)}, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, '')
+    assert done.stdout.count('\n') == 1, done.stdout
+    assert "bash scripts/main.sh" in done.stdout
+    assert "pip install -e '.[learner]'" in done.stdout
+
+
+def test_check_cell_without_the_notebook_file_names_the_command(tmp_path):
+    # The course is installed, but nothing says where this notebook is saved.
+    env = {key: value for key, value in os.environ.items() if key != 'JPY_SESSION_NAME'}
+    source = check_cell(read(lesson_path('01-value'))).source
+    done = subprocess.run([sys.executable, '-c', source], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, '')
+    assert 'run `autograder check 01-value PATH` in a terminal' in done.stdout
+
+
 # -- execution (slow) -----------------------------------------------------------------
 
 
@@ -196,13 +255,23 @@ def test_solution_engine_matches_the_reference(stage):
 def test_solution_notebook_runs_and_passes_its_checks(stage, tmp_path):
     folder = source_path(stage).parent
     before = sorted(p.name for p in folder.iterdir())
-    nb = execute(read(source_path(stage)), tmp_path)
+    # The kernel runs beside a saved copy of the notebook, as Jupyter starts it.
+    shutil.copy(source_path(stage), tmp_path)
+    env = {key: value for key, value in os.environ.items() if key != 'JPY_SESSION_NAME'}
+    nb = execute(read(source_path(stage)), tmp_path, env=env)
     for cell in nb.cells:
         if cell.cell_type != 'code':
             continue
         assert not errors(cell), f'{grading(cell)["grade_id"]} failed: {errors(cell)}'
         if kind(cell) == 'test':
             assert '✓' in text_output(cell), f'{grading(cell)["grade_id"]} printed no ✓ line'
+    # The check cell ran the real `autograder check` on the saved copy: all tests pass.
+    output = text_output(check_cell(nb))
+    total = max_score(stage)
+    summary, tests = check_output(stage, output)
+    assert f'Checking {tmp_path / f"{stage}.ipynb"} as last saved:' in output
+    assert summary.startswith(f'{stage}: {total:g}/{total:g} points in '), output
+    assert tests and set(tests) == {'PASS'}, output
     # Anything written into the stage folder would be copied into the release.
     assert sorted(p.name for p in folder.iterdir()) == before
 
@@ -210,7 +279,9 @@ def test_solution_notebook_runs_and_passes_its_checks(stage, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize('stage', STAGES)
 def test_untouched_lesson_fails_only_where_the_learner_works(stage, tmp_path):
-    nb = execute(read(lesson_path(stage)), tmp_path, allow_errors=True)
+    # Jupyter names the notebook's file in JPY_SESSION_NAME; the check cell reads it.
+    env = {**os.environ, 'JPY_SESSION_NAME': str(lesson_path(stage))}
+    nb = execute(read(lesson_path(stage)), tmp_path, allow_errors=True, env=env)
     for cell in nb.cells:
         if cell.cell_type != 'code':
             continue
@@ -223,6 +294,13 @@ def test_untouched_lesson_fails_only_where_the_learner_works(stage, tmp_path):
         if cell_kind == 'test':
             assert raised, (
                 f'visible test {grade_id} passes on the untouched lesson: it checks nothing')
+    # The check cell reports the missing points as output; it raises nothing.
+    cell = check_cell(nb)
+    assert not errors(cell)
+    total = max_score(stage)
+    summary, tests = check_output(stage, text_output(cell))
+    assert summary.startswith(f'{stage}: 0/{total:g} points in '), text_output(cell)
+    assert tests and set(tests) == {'FAIL'}, text_output(cell)
 
 
 @pytest.mark.slow
