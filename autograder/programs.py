@@ -8,12 +8,19 @@ gradients, a graphviz picture of it with the learner's and the expected grads.
 import math
 import shutil
 import subprocess
+import tempfile
 import zlib
+from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, Verbosity, assume, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from autograder.judge import Fail, close, is_number, numbers, show
+
+# Hypothesis keeps a cache folder, .hypothesis/, in the current directory; the grader
+# must leave the learner's (and the instructor's) folders as it found them.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / 'autograder-hypothesis')
 
 ALL_OPS = ('add', 'sub', 'mul', 'div', 'pow', 'neg', 'relu', 'tanh', 'exp', 'log')
 PRIMITIVE_OPS = ('add', 'mul', 'pow', 'relu', 'tanh', 'exp', 'log')
