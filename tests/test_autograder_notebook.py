@@ -127,3 +127,12 @@ def test_check_prints_each_test_and_exits_0_only_when_all_pass(tmp_path):
     assert 'this exercise is not done yet' in failing.stdout
     missing = check('01-value', tmp_path / 'none.ipynb')
     assert missing.returncode == 1 and '(missing_notebook)' in missing.stdout
+
+
+def test_check_leaves_the_learners_folder_as_it_found_it(tmp_path):
+    notebook = tmp_path / '04-backward.ipynb'
+    notebook.write_bytes((ROOT / 'solutions/04-backward/04-backward.ipynb').read_bytes())
+    result = subprocess.run([sys.executable, '-m', 'autograder.cli', 'check', '04-backward',
+                             notebook.name], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['04-backward.ipynb']   # no .hypothesis/
