@@ -43,8 +43,10 @@ class Command:
 
     def errors(self):
         """nbgrader's own words for each submission it could not grade (not its tracebacks)."""
-        lines = self.log.read_text(encoding='utf-8', errors='replace').splitlines()
-        return [line.split('ERROR]', 1)[1].strip() for line in lines if '| ERROR]' in line
+        text = self.log.read_text(encoding='utf-8', errors='replace')
+        text = text.replace(str(self.log.parent), 'COURSE')   # the log lies in the course root
+        return [line.split('ERROR]', 1)[1].strip() for line in text.splitlines()
+                if '| ERROR]' in line
                 and ('for student' in line or 'No notebooks were matched' in line)]
 
 
