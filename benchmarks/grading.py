@@ -10,7 +10,7 @@ running inside that kernel (autograder.inkernel). Reports wall-clock seconds of 
 the ratio, the time of a second `autograder grade` with nothing to regrade, the latency
 of `autograder check` per stage, and every (student, stage) whose scores differ.
 
-The default leaves out 08-training: its demo trains for 100 steps, about 50 s per
+The default leaves out 08-training: its demo trains for 100 steps, about 40 s per
 notebook under nbgrader. Add it with --stages.
 """
 
@@ -62,7 +62,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--stages', nargs='+', choices=STAGES, default=DEFAULT_STAGES,
                         metavar='STAGE', help='stages to grade with both graders (default: '
-                        '01-value to 07-mlp; 08-training adds ~50 s per notebook to nbgrader)')
+                        '01-value to 07-mlp; 08-training adds ~40 s per notebook to nbgrader)')
     parser.add_argument('--jobs', type=positive_int, default=2, metavar='N',
                         help='submissions `autograder grade` grades in parallel (default: 2)')
     args = parser.parse_args(argv)
@@ -193,7 +193,7 @@ def print_timings(stages, jobs, count, nbgrader, ours, again, serial, setup, che
     print(f'Grading the sample class: {count} submission-stages '
           f'({count // len(stages)} students x stages {", ".join(stages)})')
     if '08-training' not in stages:
-        print('08-training is not included: under nbgrader its demo trains for about 50 s per '
+        print('08-training is not included: under nbgrader its demo trains for about 40 s per '
               'notebook (add it with --stages).')
     print()
     print('| grader | submission-stages | wall seconds | seconds per submission-stage '
