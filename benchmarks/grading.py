@@ -86,7 +86,7 @@ def timed(command):
 
 
 def grade_ours(out, stages, jobs):
-    """Wall-clock seconds of `autograder grade` into out; stderr is kept to check what it did."""
+    """Run `autograder grade` into out: (wall-clock seconds, its stderr, which says what it did)."""
     command = [autograder_command(), 'grade', str(SUBMITTED), '--out', str(out),
                '--jobs', str(jobs), *(f'--stage={stage}' for stage in stages)]
     seconds, done = timed(command)
