@@ -9,6 +9,8 @@ from functools import partial
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
+from lessons_util import BEGIN_SOLUTION, END_SOLUTION, region_lines
+
 # Lines this short ("return x", "else:") say nothing about a solution.
 SHORTEST_TELLING_LINE = 12
 
@@ -70,14 +72,9 @@ def solution_lines(solutions):
             source = cell['source']
             source = ''.join(source) if isinstance(source, list) else source
             grade_id = cell.get('metadata', {}).get('nbgrader', {}).get('grade_id', '?')
-            inside = False
-            for line in source.splitlines():
+            for line in region_lines(source, BEGIN_SOLUTION, END_SOLUTION):
                 line = re.sub(r'\s+', ' ', line).strip()
-                if line.startswith('### BEGIN SOLUTION'):
-                    inside = True
-                elif line.startswith('### END SOLUTION'):
-                    inside = False
-                elif inside and len(line) >= SHORTEST_TELLING_LINE:
+                if len(line) >= SHORTEST_TELLING_LINE:
                     found.append((f'{notebook.name}:{grade_id}', line))
     return notebooks, found
 
