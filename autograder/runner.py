@@ -11,11 +11,10 @@ from pathlib import Path
 from autograder.judge import Fail, ProbeError, reference, tests_of
 from autograder.notebook import NotebookProblem, stage_cells
 from autograder.results import CRASHED, GRADED, IMPORT_ERROR, TIMEOUT, StageResult, TestOutcome
-from autograder.sandbox import BudgetExceeded, Limits, ProbeTimeout, Worker, WorkerDied
+from autograder.sandbox import REPO_ROOT, BudgetExceeded, Limits, ProbeTimeout, Worker, WorkerDied
 
 STAGES = ('01-value', '02-operations', '03-graph', '04-backward',
           '05-neuron', '06-layer', '07-mlp', '08-training')
-REPO_ROOT = Path(__file__).resolve().parent.parent
 MAX_RESTARTS = 3     # a worker that dies more often than this is not restarted again
 
 

@@ -99,6 +99,9 @@ def text_output(cell):
                    if out.output_type == 'stream')
 
 
-def module_source(nb):
-    """The stage module as the autograder builds it: given and exercise cells, in order."""
-    return '\n\n'.join(cell.source for cell in nb.cells if kind(cell) in ('given', 'exercise'))
+def module_source(stage):
+    """The solution's stage module, built by the autograder's own extraction."""
+    from autograder.notebook import stage_cells
+
+    cells = stage_cells(stage, source_path(stage), source_dir=SOLUTIONS)
+    return '\n\n'.join(cell.source for cell in cells)
