@@ -4,16 +4,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder import course
 from autograder.results import GRADED
-from autograder.runner import REPO_ROOT, STAGES, run_stage
+from autograder.runner import run_stage
 
 
 def add_arguments(parser):
-    parser.add_argument('stage', choices=STAGES, metavar='STAGE',
-                        help=f"the stage id: {', '.join(STAGES)}")
+    parser.add_argument('stage', choices=course.STAGE_IDS, metavar='STAGE',
+                        help=f"the stage id: {', '.join(course.STAGE_IDS)}")
     parser.add_argument('notebook', nargs='?', type=Path,
                         help='the notebook to check (default: lessons/STAGE/STAGE.ipynb)')
-    parser.add_argument('--source-dir', type=Path, default=REPO_ROOT / 'solutions',
+    parser.add_argument('--source', type=Path, default=course.SOLUTIONS, metavar='DIR',
                         help="nbgrader's source directory with the given cells (default: "
                              'the repository\'s solutions/)')
     parser.add_argument('--timeout', type=float, default=None,
@@ -21,8 +22,8 @@ def add_arguments(parser):
 
 
 def default_notebook(stage):
-    local = Path('lessons', stage, f'{stage}.ipynb')
-    return local if local.exists() else REPO_ROOT / local
+    local = course.stage(stage).notebook('lessons')
+    return local if local.exists() else course.stage(stage).lesson
 
 
 def report(result, seconds, figures_dir=None):
@@ -46,7 +47,7 @@ def report(result, seconds, figures_dir=None):
 def run(args):
     notebook = args.notebook or default_notebook(args.stage)
     started = time.monotonic()
-    result = run_stage(args.stage, notebook, source_dir=args.source_dir, timeout=args.timeout)
+    result = run_stage(args.stage, notebook, source_dir=args.source, timeout=args.timeout)
     seconds = time.monotonic() - started
     figures = None
     if any(t.figure_svg for t in result.tests):

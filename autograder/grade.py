@@ -16,18 +16,16 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-import autograder
-import micrograd
-from autograder import feedback, gradescope
-from autograder.gradebook import Gradebook, file_sha256, tree_fingerprint, write_grades_csv
-from autograder.notebook import NotebookProblem, read_cells, source_notebook_path
+from autograder import course
+from autograder.fingerprint import grader_version
+from autograder.gradebook import Gradebook, file_sha256
+from autograder.intake import NotebookProblem, read_cells
 from autograder.progress import Progress
 from autograder.results import GRADER_ERROR, MISSING_NOTEBOOK, StageResult
-from autograder.runner import REPO_ROOT, STAGES, max_score, run_stage
+from autograder.runner import run_batch, submission
+from autograder.sandbox import Limits
 
-# Modules that only present results: changing them must not make the whole class regrade.
-PRESENTATION_MODULES = {'cli.py', 'grade.py', 'gradebook.py', 'feedback.py', 'report.py',
-                        'gradescope.py', 'progress.py', 'check.py', 'release.py'}
+CHUNK_MAX = 8    # submissions per pytest session: few enough that a crash loses little
 
 
 def add_arguments(parser):
@@ -67,7 +65,8 @@ def run(args):
         print(f'autograder grade: error: {error}', file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    versions = {stage: grader_version(args.source, stage) for stage in stages}
+    limits = Limits(budget_seconds=args.timeout) if args.timeout else Limits()
+    versions = {stage: grader_version(stage, args.source, limits) for stage in stages}
     started = time.perf_counter()
     try:
         with Gradebook(args.out / 'gradebook.sqlite') as book:
@@ -99,29 +98,29 @@ def plan(args):
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f'--out {args.out} exists and is not a folder')
     args.source = resolve_source(args.source)
-    course = STAGES
+    known = course.STAGE_IDS
     students = _subfolders(args.submitted)
     if not students:
         raise UsageError(f'{args.submitted} holds no student folders '
                          '(expected SUBMITTED/<student>/<stage>/<notebook>.ipynb)')
     handed_in = {stage for student in students for stage in _subfolders(args.submitted / student)}
-    for stray in sorted(handed_in - set(course)):
+    for stray in sorted(handed_in - set(known)):
         print(f'autograder grade: warning: ignoring folders named {stray!r}: '
               'not a stage of this course', file=sys.stderr)
     if args.stages:
-        unknown = [s for s in args.stages if s not in course]
+        unknown = [s for s in args.stages if s not in known]
         if unknown:
             raise UsageError(f'unknown stage {", ".join(unknown)}; the stages are '
-                             f'{", ".join(course)}')
-        stages = [s for s in course if s in args.stages]
+                             f'{", ".join(known)}')
+        stages = [s for s in known if s in args.stages]
     else:
-        stages = [s for s in course if s in handed_in]
+        stages = [s for s in known if s in handed_in]
         if not stages:
             raise UsageError(f'no stage folders in {args.submitted}/<student>/ '
-                             f'(the stages are {", ".join(course)})')
+                             f'(the stages are {", ".join(known)})')
     for stage in stages:
         # A broken source notebook is the instructor's to fix: never blame it on every student.
-        source = source_notebook_path(stage, args.source)
+        source = course.stage(stage).notebook(args.source)
         try:
             read_cells(source, whose='the source')
         except NotebookProblem as problem:
@@ -136,7 +135,7 @@ def resolve_source(source_dir):
     """The source folder as given, else (when relative) the one in the course repository."""
     if source_dir.is_dir() or source_dir.is_absolute():
         return source_dir
-    return REPO_ROOT / source_dir
+    return course.REPO_ROOT / source_dir
 
 
 def find_notebook(submitted, student, stage):
@@ -160,17 +159,8 @@ def _missing(student, stage, reason):
     return Task(student, stage, None, missing_reason=reason)
 
 
-def grader_version(source_dir, stage):
-    """A fingerprint of everything that decides a grade: suites, runner, reference, source."""
-    package = Path(autograder.__file__).parent
-    judging = [p for p in package.rglob('*.py') if p.name not in PRESENTATION_MODULES
-               or p.parent != package]
-    reference = list(Path(micrograd.__file__).parent.rglob('*.py'))
-    return tree_fingerprint(judging + reference + [source_notebook_path(stage, source_dir)])
-
-
 def grade_all(tasks, args, versions, book):
-    """Grade tasks (in parallel when jobs > 1), recording each result as it arrives.
+    """Grade tasks in chunks (in parallel when jobs > 1), recording each result as it arrives.
 
     Returns the number of grader failures (not student failures).
     """
@@ -186,16 +176,22 @@ def grade_all(tasks, args, versions, book):
         progress.advance(f'{task.student} {task.stage}: {result.status} '
                          f'{result.score:g}/{result.max_score:g}')
 
+    for task in tasks:
+        if task.notebook is None:
+            record(task, _missing_result(task), None)
     options = {'source_dir': args.source, 'timeout': args.timeout}
-    if args.jobs == 1 or len(tasks) <= 1:
-        for task in tasks:
-            record(task, *grade_one(task, options))
+    chunks = make_chunks([t for t in tasks if t.notebook is not None], args.jobs)
+    if args.jobs == 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            for task, (result, error) in zip(chunk, grade_chunk(chunk, options)):
+                record(task, result, error)
     else:
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            futures = {pool.submit(grade_one, task, options): task for task in tasks}
+            futures = {pool.submit(grade_chunk, chunk, options): chunk for chunk in chunks}
             try:
                 for future in as_completed(futures):
-                    record(futures[future], *future.result())
+                    for task, (result, error) in zip(futures[future], future.result()):
+                        record(task, result, error)
             except BrokenProcessPool:
                 # A pool worker died under us (killed, out of memory): everything recorded so
                 # far is safe; the next run picks up the rest.
@@ -206,39 +202,56 @@ def grade_all(tasks, args, versions, book):
     return failed
 
 
+def make_chunks(tasks, jobs):
+    """Tasks in runs of one stage, about two runs per job per stage, at most CHUNK_MAX long."""
+    by_stage = {}
+    for task in tasks:
+        by_stage.setdefault(task.stage, []).append(task)
+    chunks = []
+    for stage_tasks in by_stage.values():
+        size = max(1, min(CHUNK_MAX, -(-len(stage_tasks) // max(1, 2 * jobs))))
+        chunks += [stage_tasks[i:i + size] for i in range(0, len(stage_tasks), size)]
+    return chunks
+
+
+def grade_chunk(tasks, options):
+    """Grade tasks of one stage in one pytest session: [(StageResult, grader traceback or None)].
+
+    Never raises: a bug of ours becomes grader_error on each task, and the batch goes on.
+    """
+    stage = tasks[0].stage
+    submissions = [submission(stage, task.notebook, key=task.student, timeout=options['timeout'],
+                              source_dir=options['source_dir']) for task in tasks]
+    try:
+        results = run_batch(stage, submissions)
+    except Exception as error:  # a bug of ours: record it, say so, and go on with the batch
+        trace = traceback.format_exc()
+        return [(_grader_error(stage, error), trace) for _ in tasks]
+    return [(result, s.grader_traceback) for result, s in zip(results, submissions)]
+
+
 def grade_one(task, options):
     """Grade one (student, stage): (StageResult, grader traceback or None). Never raises."""
     if task.notebook is None:
-        return StageResult(task.stage, MISSING_NOTEBOOK, 0.0, max_score(task.stage),
-                           message=task.missing_reason), None
-    kwargs = {'source_dir': options['source_dir']}
-    if options['timeout'] is not None:
-        kwargs['timeout'] = options['timeout']
-    try:
-        return run_stage(task.stage, task.notebook, **kwargs), None
-    except Exception as error:  # a bug of ours: record it, say so, and go on with the batch
-        result = StageResult(task.stage, GRADER_ERROR, 0.0, max_score(task.stage),
-                             message=f'{type(error).__name__}: {error}')
-        return result, traceback.format_exc()
+        return _missing_result(task), None
+    return grade_chunk([task], options)[0]
+
+
+def _missing_result(task):
+    return StageResult(task.stage, MISSING_NOTEBOOK, 0.0,
+                       float(course.stage(task.stage).max_score), message=task.missing_reason)
+
+
+def _grader_error(stage, error):
+    return StageResult(stage, GRADER_ERROR, 0.0, float(course.stage(stage).max_score),
+                       message=f'{type(error).__name__}: {error}')
 
 
 def export(results, out):
-    """Render everything from the gradebook: CSV, feedback, class report, Gradescope."""
-    from autograder import report  # matplotlib: imported only when needed, `autograder` starts fast
-    write_grades_csv(results, out / 'grades.csv')
-    by_student = {}
-    for student, stage, result in results:
-        folder = out / 'feedback' / student
-        folder.mkdir(parents=True, exist_ok=True)
-        _write(folder / f'{stage}.html', feedback.render_html(student, result))
-        _write(folder / f'{stage}.md', feedback.render_markdown(student, result))
-        by_student.setdefault(student, []).append((stage, result))
-    _write(out / 'report.html', report.render_report(results))
-    for student, stage_results in by_student.items():
-        folder = out / 'gradescope' / student
-        folder.mkdir(parents=True, exist_ok=True)
-        _write(folder / 'results.json',
-               gradescope.dumps(gradescope.student_results(student, stage_results)))
+    """Render everything from the gradebook: every exporter in autograder.exporters.EXPORTERS."""
+    # matplotlib (the report): imported only when needed, so `autograder` starts fast
+    from autograder import exporters
+    return exporters.export_all(results, out)
 
 
 def print_summary(out, graded, unchanged, failed, seconds):
@@ -258,10 +271,6 @@ def print_summary(out, graded, unchanged, failed, seconds):
 def _subfolders(folder):
     return sorted(p.name for p in Path(folder).iterdir()
                   if p.is_dir() and not p.name.startswith('.'))
-
-
-def _write(path, text):
-    path.write_text(text, encoding='utf-8')
 
 
 def _cpu_count():

@@ -6,7 +6,6 @@ submission is never graded twice. The gradebook is the single source of truth:
 grades.csv, feedback, the class report and Gradescope files are all rendered from it.
 """
 
-import csv
 import hashlib
 import json
 import sqlite3
@@ -27,8 +26,6 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (student, stage)
 )
 """
-
-CSV_COLUMNS = ('student', 'stage', 'score', 'max_score', 'status', 'tests_passed', 'tests_total')
 
 
 def file_sha256(path):
@@ -86,19 +83,3 @@ class Gradebook:
     def rows(self):
         """The raw table, sorted: what 'the same gradebook' means when two runs are compared."""
         return self.db.execute('SELECT * FROM results ORDER BY student, stage').fetchall()
-
-
-def write_grades_csv(results, path):
-    """grades.csv, one line per (student, stage), sorted, with no run-dependent column."""
-    with open(path, 'w', newline='', encoding='utf-8') as file:
-        writer = csv.writer(file, lineterminator='\n')
-        writer.writerow(CSV_COLUMNS)
-        for student, stage, result in results:
-            writer.writerow((student, stage, format_points(result.score),
-                             format_points(result.max_score), result.status,
-                             sum(t.passed for t in result.tests), len(result.tests)))
-
-
-def format_points(points):
-    """2.0 -> '2', 1.5 -> '1.5': points as people write them."""
-    return f'{round(points, 4):g}'

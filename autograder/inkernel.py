@@ -7,13 +7,12 @@ fooled by code that patches the tests; `autograder grade` and `check`, which run
 learner code in a sandbox process, are the hardened path.
 """
 
-from autograder.judge import InProcess
-from autograder.runner import run_suite
+from autograder.runner import run_in_kernel
 
 
 def check_in_kernel(stage, namespace):
     """Run the stage's hidden suite on `namespace`; AssertionError naming every failure."""
-    outcomes = run_suite(stage, InProcess(namespace))
+    outcomes = run_in_kernel(stage, namespace)
     failed = [t for t in outcomes if not t.passed]
     for t in outcomes:
         print(f"{'PASS' if t.passed else 'FAIL'}  {t.name}  {t.points:g}/{t.max_points:g}")

@@ -1,10 +1,9 @@
-"""The judge's toolkit: where probes run, how tests are declared, and how answers compare.
+"""The judge's toolkit: where the reference's probes run, and how answers compare.
 
-A hidden test is a function `test_x(sub, ref)` decorated with `@test(name, points, what)`.
-`sub.probe(...)` runs a probe on the learner's code (in the sandbox, or in-kernel for
-nbgrader's own autograde), `ref.probe(...)` runs the same probe on the reference
-package in this process. A test passes by returning, and fails by raising `Fail`
-with a message that names the behaviour.
+A hidden test (a pytest function, see autograder/plugin.py) calls `sub.probe(...)` on
+the learner's code and `ref.probe(...)` on the reference package in this process, then
+compares the answers with the helpers below; it fails by raising `Fail` with a message
+that names the behaviour.
 
 Tolerances: floats compare with a relative tolerance of 1e-6 and an absolute one of
 1e-8, far above the rounding differences of summing in another order (about 1e-15
@@ -13,7 +12,8 @@ relative) and far below any real mistake.
 
 import math
 
-from autograder.worker import plain
+from autograder.worker import probes
+from autograder.worker.plain import plain
 
 REL_TOL = 1e-6
 ABS_TOL = 1e-8
@@ -42,34 +42,24 @@ class ProbeError(Exception):
         return f"raised {error['type']}{message}{where}"
 
 
-def test(name, points, what):
-    """Declare a hidden test: its stable id, its points, and what it exercises (for messages)."""
-    def mark(function):
-        function.test_name, function.points, function.what = name, points, what
-        return function
-    return mark
-
-
-def tests_of(module):
-    """The module's tests in definition order."""
-    found = [v for v in vars(module).values() if callable(v) and hasattr(v, 'test_name')]
-    return sorted(found, key=lambda f: getattr(f, '__wrapped__', f).__code__.co_firstlineno)
-
-
 # -- where probes run ----------------------------------------------------------------
+
+class ReferenceFailed(ProbeError):
+    """The reference raised: a probe outside its domain (suites may reject such examples),
+    otherwise a grader error, never the learner's."""
+
 
 class InProcess:
     """Probes on a namespace in this very process: the reference, or a notebook's kernel."""
 
-    def __init__(self, namespace):
-        self.namespace = namespace
+    def __init__(self, namespace, error=ProbeError):
+        self.namespace, self.error = namespace, error
 
     def probe(self, name, timeout=None, **args):
-        from autograder import probes
         try:
             return plain(probes.run(self.namespace, name, args))
         except Exception as error:
-            raise ProbeError({'type': type(error).__name__, 'message': str(error),
+            raise self.error({'type': type(error).__name__, 'message': str(error),
                               'where': ''}) from error
 
     def start_test(self):
@@ -95,7 +85,7 @@ _REFERENCE = None
 def reference():
     global _REFERENCE
     if _REFERENCE is None:
-        _REFERENCE = InProcess(reference_namespace())
+        _REFERENCE = InProcess(reference_namespace(), error=ReferenceFailed)
     return _REFERENCE
 
 

@@ -47,3 +47,8 @@ class StageResult:
         data = dict(data)
         data['tests'] = [TestOutcome(**t) for t in data.get('tests', [])]
         return cls(**data)
+
+
+def format_points(points):
+    """2.0 -> '2', 1.5 -> '1.5': points as people write them."""
+    return f'{round(points, 4):g}'

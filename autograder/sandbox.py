@@ -1,10 +1,12 @@
 """The trusted side of the sandbox: start a worker process, send probes, check what comes back.
 
-One `Worker` serves one submission and stage. It runs `worker.py` with
-`python -I -S` from a fresh temporary directory with a scrubbed environment; the
-worker limits its own address space, CPU time, file size and process count before
-any learner code runs. Every call has a timeout; on timeout or when the
-submission's time budget is spent, the whole process group is killed.
+One `Worker` serves one submission and stage. It copies the worker package
+(autograder/worker/, the trust boundary) into a fresh temporary folder and runs it
+with `python -I -S` in a scrubbed environment, its working directory a separate
+home folder; the worker limits its own address space, CPU time, file size and
+process count and confines itself before any learner code runs. Every call has a
+timeout; on timeout or when the submission's time budget is spent, the whole process
+group is killed.
 """
 
 import json
@@ -25,12 +27,11 @@ from pathlib import Path
 
 import autograder
 import micrograd
-from autograder import confinement, probes
+from autograder.course import REPO_ROOT
 
-WORKER_SCRIPT = Path(__file__).with_name('worker.py')
-PROBES_SOURCE = Path(probes.__file__).read_text(encoding='utf-8')
-CONFINEMENT_SOURCE = Path(confinement.__file__).read_text(encoding='utf-8')
-REPO_ROOT = Path(__file__).resolve().parent.parent
+WORKER_PACKAGE = Path(__file__).resolve().with_name('worker')
+# Imports the copied package from the folder named by argv[1]; then the main loop.
+LAUNCH = 'import sys; sys.path.insert(0, sys.argv.pop(1)); from worker.main import main; main()'
 # What learner code must never read: the answer key, the grader, the whole repository.
 HIDDEN = {'hidden_names': ['micrograd', 'autograder', 'micrograd_course'],
           'hidden_dirs': sorted({str(REPO_ROOT), str(Path(micrograd.__file__).parent),
@@ -121,14 +122,16 @@ class Worker:
     def start(self):
         """Run the module's cells: a StartupReport, or WorkerDied/ProbeTimeout/BudgetExceeded."""
         self.close()
-        self.home = tempfile.mkdtemp(prefix='autograder-')
-        script = Path(self.home, 'worker.py')
-        shutil.copyfile(WORKER_SCRIPT, script)
+        self.root = tempfile.mkdtemp(prefix='autograder-')
+        code, self.home = Path(self.root, 'code'), os.path.join(self.root, 'home')
+        shutil.copytree(WORKER_PACKAGE, code / 'worker',
+                        ignore=shutil.ignore_patterns('__pycache__'))
+        os.mkdir(self.home)
         request_r, self._request_w = os.pipe()
         self._answer_r, answer_w = os.pipe()
         limits = self.limits
         self.process = subprocess.Popen(
-            [sys.executable, '-I', '-S', str(script), str(request_r), str(answer_w)],
+            [sys.executable, '-I', '-S', '-c', LAUNCH, str(code), str(request_r), str(answer_w)],
             cwd=self.home, env=_scrubbed_env(self.home), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(request_r, answer_w),
             start_new_session=True)
@@ -139,8 +142,7 @@ class Worker:
         self.output.start()
         cpu = int(limits.budget_seconds) + 5
         reply = self._exchange({
-            'paths': _site_paths(), 'probes': PROBES_SOURCE,
-            'confinement': CONFINEMENT_SOURCE, 'hide': HIDDEN,
+            'paths': _site_paths(), 'hide': HIDDEN,
             'cells': [[cell.label, cell.source] for cell in self.cells],
             'limits': {'memory_bytes': limits.memory_bytes, 'cpu_seconds': cpu,
                        'file_bytes': limits.file_bytes, 'processes': limits.processes}},
@@ -154,7 +156,7 @@ class Worker:
         if self.process is not None:
             self._kill()
             self.process = None
-            shutil.rmtree(self.home, ignore_errors=True)
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self):
         return self

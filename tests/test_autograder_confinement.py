@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.notebook import Cell
+from autograder.intake import Cell
 from autograder.sandbox import Limits, Worker
 
 ROOT = Path(__file__).resolve().parent.parent

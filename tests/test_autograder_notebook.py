@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.notebook import NotebookProblem, module_text, stage_cells
+from autograder.intake import NotebookProblem, module_text, stage_cells
 from autograder.results import MALFORMED_NOTEBOOK, MISSING_NOTEBOOK, SYNTAX_ERROR
 from autograder.runner import run_stage
 

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from autograder import course
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / 'examples' / 'submitted'
-STAGES = ['01-value', '02-operations', '03-graph', '04-backward', '05-neuron', '06-layer',
-          '07-mlp', '08-training']
+STAGES = course.STAGE_IDS
 STUDENTS = ['ada', 'ben', 'cleo', 'dan', 'eve', 'finn', 'gus', 'hana', 'ivy']
 
 # The stages where each student does not get full marks, with the status they get there.

@@ -4,9 +4,10 @@ import csv
 import json
 from pathlib import Path
 
-from autograder import feedback, gradescope, report
+from autograder.exporters import feedback, gradescope, report
+from autograder.exporters.grades_csv import write_grades_csv
 from autograder.grade import Task, find_notebook, grade_one
-from autograder.gradebook import Gradebook, write_grades_csv
+from autograder.gradebook import Gradebook
 from autograder.results import GRADED, GRADER_ERROR, SYNTAX_ERROR, StageResult
 from autograder.results import TestOutcome as Outcome  # not collected by pytest
 

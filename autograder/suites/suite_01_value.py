@@ -1,9 +1,11 @@
 """Hidden suite of stage 01-value: the Value container and the numerical derivative."""
 
-from autograder.judge import Fail, close, is_number, show, test
+import pytest
+
+from autograder.judge import Fail, close, is_number, show
 
 
-@test('value-data', 1, 'making Value(data)')
+@pytest.mark.points(1, name='value-data', what='making Value(data)')
 def test_data(sub, ref):
     for data in (2.5, -1.0, 3):
         got = sub.probe('value_basics', data=data)['data']
@@ -12,7 +14,7 @@ def test_data(sub, ref):
                        'store data unchanged')
 
 
-@test('value-grad', 1, 'a new Value')
+@pytest.mark.points(1, name='value-grad', what='a new Value')
 def test_grad(sub, ref):
     got = sub.probe('value_basics', data=2.0)['grad']
     if not (is_number(got) and got == 0):
@@ -20,7 +22,7 @@ def test_grad(sub, ref):
                    'into it yet, so its gradient starts at 0.0')
 
 
-@test('value-children', 2, 'making Value(3.0, (a, b), "+")')
+@pytest.mark.points(2, name='value-children', what='making Value(3.0, (a, b), "+")')
 def test_children(sub, ref):
     got = sub.probe('value_basics', data=2.0)
     if got['leaf_prev'] != 0 or got['leaf_op'] != '':
@@ -34,7 +36,7 @@ def test_children(sub, ref):
         raise Fail(f"for c = Value(3.0, (a, b), '+'), c._op is {show(got['op'])}, expected '+'")
 
 
-@test('value-identity', 1, 'putting Values in a set')
+@pytest.mark.points(1, name='value-identity', what='putting Values in a set')
 def test_identity(sub, ref):
     got = sub.probe('value_identity')
     data = got.get('data') if isinstance(got, dict) else None
@@ -47,7 +49,7 @@ def test_identity(sub, ref):
                    '__hash__, and then Values no longer fit in sets)')
 
 
-@test('value-repr', 1, 'repr of a Value')
+@pytest.mark.points(1, name='value-repr', what='repr of a Value')
 def test_repr(sub, ref):
     got = sub.probe('value_repr', data=2.5, grad=-0.75)
     if not isinstance(got, str) or '2.5' not in got or '-0.75' not in got:
@@ -55,7 +57,7 @@ def test_repr(sub, ref):
                    "show both, like 'Value(data=2.5, grad=-0.75)'")
 
 
-@test('numerical-derivative', 2, 'numerical_derivative(f, x)')
+@pytest.mark.points(2, name='numerical-derivative', what='numerical_derivative(f, x)')
 def test_numerical_derivative(sub, ref):
     for function, text, x in (('cube', 'x**3', 2.0), ('reciprocal', '1/x', 0.5),
                               ('square-plus-x', 'x*x + x', -1.5)):

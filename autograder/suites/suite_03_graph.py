@@ -8,9 +8,11 @@ import re
 import subprocess
 from collections import Counter
 
-from autograder.judge import Fail, ProbeError, show, test
-from autograder.programs import PRIMITIVE_OPS, program, program_text, suite_settings
-from autograder.programs import programs as drawn_programs
+import pytest
+
+from autograder.judge import Fail, ProbeError, show
+from autograder.suites.programs import PRIMITIVE_OPS, program, program_text, suite_settings
+from autograder.suites.programs import programs as drawn_programs
 
 C = lambda c: {'c': c}  # noqa: E731 - a plain-number operand
 
@@ -67,25 +69,26 @@ def compare_trace(sub, ref, prog):
                    'is not in the graph')
 
 
-@test('graph-trace-nodes', 2, 'trace(root) on small graphs')
+@pytest.mark.points(2, name='graph-trace-nodes', what='trace(root) on small graphs')
 def test_trace_small(sub, ref):
     compare_trace(sub, ref, program([2.0], ['exp', 0]))
     compare_trace(sub, ref, program([2.0, -3.0], ['mul', 0, 1], ['add', 2, C(10.0)]))
 
 
-@test('graph-trace-deep', 2, 'trace(root) on a graph several operations deep')
+@pytest.mark.points(2, name='graph-trace-deep',
+                    what='trace(root) on a graph several operations deep')
 def test_trace_deep(sub, ref):
     compare_trace(sub, ref, program([0.5, -1.5, 2.0], ['mul', 0, 1], ['add', 3, 2],
                                     ['tanh', 4], ['pow', 5, 2], ['mul', 6, 2]))
 
 
-@test('graph-trace-shared', 2, 'trace(root) when a Value is used twice')
+@pytest.mark.points(2, name='graph-trace-shared', what='trace(root) when a Value is used twice')
 def test_trace_shared(sub, ref):
     compare_trace(sub, ref, program([3.0], ['mul', 0, 0]))
     compare_trace(sub, ref, program([1.5, 2.0], ['add', 0, 1], ['mul', 2, 0], ['add', 3, 2]))
 
 
-@test('graph-trace-programs', 2, 'trace(root) on random expressions')
+@pytest.mark.points(2, name='graph-trace-programs', what='trace(root) on random expressions')
 def test_trace_programs(sub, ref):
     from hypothesis import assume, given
 
@@ -141,7 +144,7 @@ def _plain_nodes(source):
             if line.startswith('node ')]
 
 
-@test('graph-draw-dot', 2, 'draw_dot(root)')
+@pytest.mark.points(2, name='graph-draw-dot', what='draw_dot(root)')
 def test_draw_dot(sub, ref):
     prog, got = _dot(sub, labels=False)
     nodes = _plain_nodes(got['source'])
@@ -154,7 +157,7 @@ def test_draw_dot(sub, ref):
         raise Fail('draw each Value as a record node (shape=record) showing its data and grad')
 
 
-@test('graph-draw-labels', 1, 'draw_dot(root, labels={...})')
+@pytest.mark.points(1, name='graph-draw-labels', what='draw_dot(root, labels={...})')
 def test_draw_labels(sub, ref):
     _, got = _dot(sub, labels=True)
     for name in ('alpha_in', 'omega_out'):

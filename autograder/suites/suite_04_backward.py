@@ -3,8 +3,9 @@
 Every node's data and grad after `root.backward()` is compared with the reference's.
 """
 
-from autograder.judge import test
-from autograder.programs import ALL_OPS, check_program, check_random_programs, program
+import pytest
+
+from autograder.suites.programs import ALL_OPS, check_program, check_random_programs, program
 
 C = lambda c: {'c': c}  # noqa: E731 - a plain-number operand
 
@@ -13,13 +14,13 @@ def check(sub, ref, prog, hint):
     check_program(sub, ref, prog, backward=True, hint=hint)
 
 
-@test('backward-seed', 1, 'c.backward() for c = a + b')
+@pytest.mark.points(1, name='backward-seed', what='c.backward() for c = a + b')
 def test_seed(sub, ref):
     check(sub, ref, program([2.0, -3.0], ['add', 0, 1]),
           "backward() must first set the output's own grad to 1.0 (d c / d c = 1)")
 
 
-@test('backward-add-mul', 2, 'gradients of + and *')
+@pytest.mark.points(2, name='backward-add-mul', what='gradients of + and *')
 def test_add_mul(sub, ref):
     check(sub, ref, program([2.0, -3.0], ['add', 0, 1]), 'd(a + b)/da = 1 and d(a + b)/db = 1')
     check(sub, ref, program([2.0, -3.0], ['mul', 0, 1]), 'd(a * b)/da = b and d(a * b)/db = a')
@@ -27,13 +28,13 @@ def test_add_mul(sub, ref):
           'the chain rule multiplies the local derivative by the grad of the result')
 
 
-@test('backward-pow', 2, 'the gradient of a**n')
+@pytest.mark.points(2, name='backward-pow', what='the gradient of a**n')
 def test_pow(sub, ref):
     for base, exponent in ((2.0, 3), (2.0, -1), (4.0, 0.5), (-1.5, 2)):
         check(sub, ref, program([base], ['pow', 0, exponent]), 'd/da a**n = n * a**(n - 1)')
 
 
-@test('backward-neg-sub-div', 2, 'gradients of -a, a - b and a / b')
+@pytest.mark.points(2, name='backward-neg-sub-div', what='gradients of -a, a - b and a / b')
 def test_neg_sub_div(sub, ref):
     check(sub, ref, program([2.0], ['neg', 0]), 'd(-a)/da = -1')
     check(sub, ref, program([5.0, 3.0], ['sub', 0, 1]), 'd(a - b)/da = 1 and d(a - b)/db = -1')
@@ -42,7 +43,7 @@ def test_neg_sub_div(sub, ref):
     check(sub, ref, program([4.0], ['div', C(2.0), 0]), 'd(2 / a)/da = -2/a**2')
 
 
-@test('backward-relu', 1, 'the gradient of relu')
+@pytest.mark.points(1, name='backward-relu', what='the gradient of relu')
 def test_relu(sub, ref):
     for x in (1.5, -1.5):
         check(sub, ref, program([x], ['relu', 0]),
@@ -50,20 +51,20 @@ def test_relu(sub, ref):
               'it was negative')
 
 
-@test('backward-tanh', 1, 'the gradient of tanh')
+@pytest.mark.points(1, name='backward-tanh', what='the gradient of tanh')
 def test_tanh(sub, ref):
     for x in (0.5, -1.2):
         check(sub, ref, program([x], ['tanh', 0]),
               'd/dx tanh(x) = 1 - tanh(x)**2: square the output t = tanh(x), not the input x')
 
 
-@test('backward-exp-log', 1, 'the gradients of exp and log')
+@pytest.mark.points(1, name='backward-exp-log', what='the gradients of exp and log')
 def test_exp_log(sub, ref):
     check(sub, ref, program([0.5], ['exp', 0]), 'd/dx e**x = e**x')
     check(sub, ref, program([2.0], ['log', 0]), 'd/dx log(x) = 1/x')
 
 
-@test('backward-accumulate', 2, 'a Value used twice')
+@pytest.mark.points(2, name='backward-accumulate', what='a Value used twice')
 def test_accumulate(sub, ref):
     hint = 'when a node is used twice its gradient must accumulate (+=), not be overwritten'
     check(sub, ref, program([3.0], ['mul', 0, 0]), hint)
@@ -71,7 +72,8 @@ def test_accumulate(sub, ref):
     check(sub, ref, program([2.0, -1.0], ['mul', 0, 1], ['add', 2, 0]), hint)
 
 
-@test('backward-topological-order', 2, 'a node reached along paths of different lengths')
+@pytest.mark.points(2, name='backward-topological-order',
+                    what='a node reached along paths of different lengths')
 def test_topological_order(sub, ref):
     check(sub, ref, program([1.5], ['mul', 0, C(2.0)], ['tanh', 1], ['mul', 2, 1],
                             ['add', 3, 1]),
@@ -79,6 +81,6 @@ def test_topological_order(sub, ref):
           'is complete (every use has added to it) before it is passed on to its operands')
 
 
-@test('backward-programs', 4, 'random expressions mixing every operation')
+@pytest.mark.points(4, name='backward-programs', what='random expressions mixing every operation')
 def test_programs(sub, ref):
     check_random_programs(sub, ref, ALL_OPS, backward=True)

@@ -1,6 +1,8 @@
 """Hidden suite of stage 05-neuron: Module and Neuron(nin, nonlin=True)."""
 
-from autograder.judge import Fail, close, show, test
+import pytest
+
+from autograder.judge import Fail, close, show
 from autograder.suites.modules import (
     call,
     check_count,
@@ -40,7 +42,7 @@ def _forward_hint(values, inputs, got, nonlin=True):
     return ''
 
 
-@test('module-base', 1, 'Module().parameters()')
+@pytest.mark.points(1, name='module-base', what='Module().parameters()')
 def test_module(sub, ref):
     got = call(sub, 'Module().parameters()', 'module_default')
     if got != []:
@@ -48,7 +50,7 @@ def test_module(sub, ref):
                    'parameters of its own has none')
 
 
-@test('neuron-parameters', 2, 'Neuron(3).parameters()')
+@pytest.mark.points(2, name='neuron-parameters', what='Neuron(3).parameters()')
 def test_parameters(sub, ref):
     expected, got = run(sub, ref, 'Neuron', [3], inputs=INPUTS, backward=False)
     if got['count'] == 3:
@@ -56,7 +58,7 @@ def test_parameters(sub, ref):
     check_count(expected, got, 'Neuron(3)')
 
 
-@test('neuron-init', 1, 'a new Neuron(3)')
+@pytest.mark.points(1, name='neuron-init', what='a new Neuron(3)')
 def test_init(sub, ref):
     values = call(sub, 'Neuron(3)', 'module_init', kind='Neuron', args=[3])
     if not isinstance(values, list) or len(values) != 4:
@@ -69,7 +71,7 @@ def test_init(sub, ref):
         raise Fail(f'the bias of a new Neuron starts at {show(b)}, expected 0.0')
 
 
-@test('neuron-forward', 2, 'calling a Neuron')
+@pytest.mark.points(2, name='neuron-forward', what='calling a Neuron')
 def test_forward(sub, ref):
     for seed in (5, 1):      # a positive and a negative w . x + b
         expected, got = run(sub, ref, 'Neuron', [3], inputs=INPUTS, seed=seed, backward=False)
@@ -77,7 +79,7 @@ def test_forward(sub, ref):
         check_outputs(expected, got, 'Neuron(3)', INPUTS, hint)
 
 
-@test('neuron-linear', 1, 'calling Neuron(3, nonlin=False)')
+@pytest.mark.points(1, name='neuron-linear', what='calling Neuron(3, nonlin=False)')
 def test_linear(sub, ref):
     for seed in (1, 5):
         expected, got = run(sub, ref, 'Neuron', [3], {'nonlin': False}, INPUTS, seed,
@@ -86,7 +88,7 @@ def test_linear(sub, ref):
         check_outputs(expected, got, 'Neuron(3, nonlin=False)', INPUTS, hint)
 
 
-@test('neuron-backward', 2, 'backward() through a Neuron')
+@pytest.mark.points(2, name='neuron-backward', what='backward() through a Neuron')
 def test_backward(sub, ref):
     for seed in (5, 7, 1):
         expected, got = run(sub, ref, 'Neuron', [3], inputs=INPUTS, seed=seed)
@@ -94,6 +96,6 @@ def test_backward(sub, ref):
         check_grads(expected, got, 'Neuron(3)')
 
 
-@test('neuron-zero-grad', 1, 'Neuron(3).zero_grad()')
+@pytest.mark.points(1, name='neuron-zero-grad', what='Neuron(3).zero_grad()')
 def test_zero_grad(sub, ref):
     check_zero_grad(sub, 'Neuron', [3])

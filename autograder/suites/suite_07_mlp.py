@@ -1,6 +1,8 @@
 """Hidden suite of stage 07-mlp: MLP(nin, nouts)."""
 
-from autograder.judge import Fail, close, test
+import pytest
+
+from autograder.judge import Fail, close
 from autograder.suites.modules import check_grads, check_outputs, check_zero_grad, run
 
 INPUTS = [0.5, -1.0, 2.0]
@@ -9,7 +11,7 @@ NAME = 'MLP(3, [4, 4, 1])'
 NEGATIVE_SEEDS = (3, 9)     # seeds whose known parameters make the reference's output negative
 
 
-@test('mlp-parameters', 2, f'{NAME}.parameters()')
+@pytest.mark.points(2, name='mlp-parameters', what=f'{NAME}.parameters()')
 def test_parameters(sub, ref):
     expected, got = run(sub, ref, 'MLP', [3, SIZES], inputs=INPUTS, backward=False)
     if got['count'] in (5, 16, 20):
@@ -18,7 +20,7 @@ def test_parameters(sub, ref):
     check_outputs(expected, got, NAME, INPUTS)
 
 
-@test('mlp-forward', 3, f'calling {NAME}')
+@pytest.mark.points(3, name='mlp-forward', what=f'calling {NAME}')
 def test_forward(sub, ref):
     for seed in (1, 2, 5):
         expected, got = run(sub, ref, 'MLP', [3, SIZES], inputs=INPUTS, seed=seed,
@@ -28,26 +30,27 @@ def test_forward(sub, ref):
                       'to sizes[i + 1] outputs')
 
 
-@test('mlp-single-output', 1, f'calling {NAME}')
+@pytest.mark.points(1, name='mlp-single-output', what=f'calling {NAME}')
 def test_single_output(sub, ref):
     expected, got = run(sub, ref, 'MLP', [3, SIZES], inputs=INPUTS, backward=False)
     if not got['single']:
         raise Fail(f'{NAME} returned a list: with one output, the result is a single Value')
 
 
-@test('mlp-linear-last', 2, 'the last layer of an MLP')
+@pytest.mark.points(2, name='mlp-linear-last', what='the last layer of an MLP')
 def test_linear_last(sub, ref):
     for seed in NEGATIVE_SEEDS:
         expected, got = run(sub, ref, 'MLP', [3, SIZES], inputs=INPUTS, seed=seed,
                             backward=False)
-        assert expected['out'][0] < 0, 'the seed should give a negative output'
+        if not expected['out'][0] < 0:
+            raise RuntimeError(f'seed {seed} should give the reference a negative output')
         if got['out'] and close(got['out'][0], 0.0):
             raise Fail(f'{NAME} outputs 0.0 where the expected output is negative: the last '
                        'layer must be linear (nonlin=False), so that scores can be negative')
         check_outputs(expected, got, NAME, INPUTS)
 
 
-@test('mlp-backward', 2, f'backward() through {NAME}')
+@pytest.mark.points(2, name='mlp-backward', what=f'backward() through {NAME}')
 def test_backward(sub, ref):
     for seed in (1, 2, 5):
         expected, got = run(sub, ref, 'MLP', [3, SIZES], inputs=INPUTS, seed=seed)
@@ -55,6 +58,6 @@ def test_backward(sub, ref):
         check_grads(expected, got, NAME)
 
 
-@test('mlp-zero-grad', 1, f'{NAME}.zero_grad()')
+@pytest.mark.points(1, name='mlp-zero-grad', what=f'{NAME}.zero_grad()')
 def test_zero_grad(sub, ref):
     check_zero_grad(sub, 'MLP', [3, SIZES])

@@ -8,7 +8,9 @@ import math
 import random
 from functools import lru_cache
 
-from autograder.judge import Fail, close, numbers, show, test
+import pytest
+
+from autograder.judge import Fail, close, numbers, show
 from autograder.suites.modules import call, known_values
 
 SIZES = [4, 1]             # MLP(2, [4, 1]): 17 parameters
@@ -50,7 +52,7 @@ def _loss(sub, ref, alpha=None):
     return args, expected, got
 
 
-@test('training-learning-rate', 1, 'learning_rate(step, steps)')
+@pytest.mark.points(1, name='training-learning-rate', what='learning_rate(step, steps)')
 def test_learning_rate(sub, ref):
     for steps, at in ((100, [0, 25, 50, 99]), (10, [0, 5, 9])):
         expected = ref.probe('learning_rate', steps_list=at, steps=steps)
@@ -64,7 +66,7 @@ def test_learning_rate(sub, ref):
                            'at step `steps`: 1.0 - 0.9 * step / steps')
 
 
-@test('training-loss', 3, 'loss(model, X, y)')
+@pytest.mark.points(3, name='training-loss', what='loss(model, X, y)')
 def test_loss(sub, ref):
     args, expected, got = _loss(sub, ref)
     if not isinstance(got, dict) or not isinstance(got.get('loss'), (int, float)):
@@ -82,7 +84,7 @@ def test_loss(sub, ref):
                    'sign of their label')
 
 
-@test('training-loss-grads', 2, 'loss(model, X, y).backward()')
+@pytest.mark.points(2, name='training-loss-grads', what='loss(model, X, y).backward()')
 def test_loss_grads(sub, ref):
     _, expected, got = _loss(sub, ref)
     grads = numbers(got.get('grads') if isinstance(got, dict) else None, COUNT,
@@ -94,7 +96,7 @@ def test_loss_grads(sub, ref):
                        'operations all the way, so that backward() reaches every parameter')
 
 
-@test('training-sgd-step', 2, 'sgd_step(model, step, steps)')
+@pytest.mark.points(2, name='training-sgd-step', what='sgd_step(model, step, steps)')
 def test_sgd_step(sub, ref):
     params, grads = known_values(COUNT, 4), known_values(COUNT, 6)
     for step, steps in ((0, 100), (30, 100), (5, 10)):
@@ -113,7 +115,7 @@ def test_sgd_step(sub, ref):
                            f'learning_rate({step}, {steps}) * {show(grads[i])}{hint}')
 
 
-@test('training-train-steps', 2, 'train(model, X, y, steps=3)')
+@pytest.mark.points(2, name='training-train-steps', what='train(model, X, y, steps=3)')
 def test_train_steps(sub, ref):
     X, y = moons(12, 5)
     args = dict(sizes=SIZES, seed=11, X=X, y=y, steps=3)
@@ -127,7 +129,8 @@ def test_train_steps(sub, ref):
                        'model.zero_grad(), calls backward() and then sgd_step(model, k, steps)')
 
 
-@test('training-accuracy', 3, f'train(model, X, y, steps={TRAIN_STEPS}) on {TRAIN_POINTS} points')
+@pytest.mark.points(3, name='training-accuracy',
+                    what=f'train(model, X, y, steps={TRAIN_STEPS}) on {TRAIN_POINTS} points')
 def test_accuracy(sub, ref):
     X, y = moons(TRAIN_POINTS, 7)
     scores = numbers(call(sub, 'train', 'train', sizes=TRAIN_SIZES, seed=3, X=X, y=y,

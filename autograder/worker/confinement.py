@@ -1,8 +1,7 @@
 """Confine the sandbox worker before any learner code runs in it.
 
-This module is not imported by the worker (the worker cannot import the course's
-packages); the sandbox sends its source text and the worker executes it, then
-calls `confine(...)`. Three layers, each closing what the others leave open:
+The worker's main loop calls `confine(...)` after its own imports and before the
+learner's first cell. Three layers, each closing what the others leave open:
 
 1. Landlock (Linux 5.13+), the kernel's unprivileged access control: the process
    may read only Python's standard library, the third-party packages (minus the

@@ -1,29 +1,36 @@
-"""The class report: one HTML page for the instructor, plots drawn by matplotlib (Agg).
+"""The class report: one HTML page for the instructor, report.html, plots drawn by matplotlib.
 
 It answers three questions: how are the scores spread in each stage, what went wrong
 besides wrong answers (statuses), and which tests (concepts) failed most often. The
 plots are inline SVG, made reproducible (fixed hash salt, no date), so the same
-gradebook always gives the same file.
+gradebook always gives the same file. Figures are `matplotlib.figure.Figure` objects
+saved straight to SVG: no pyplot, no global backend to choose.
 """
 
 import io
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use('Agg')
+from autograder.exporters.html import escape, inline_svg, page
+from autograder.results import GRADED, STATUSES, format_points
 
-from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
-
-from autograder.feedback import escape, inline_svg, page  # noqa: E402
-from autograder.gradebook import format_points  # noqa: E402
-from autograder.results import GRADED, STATUSES  # noqa: E402
+NAME = 'report'
+DESCRIPTION = 'report.html, the class report for the instructor (scores, statuses, failed tests)'
 
 MOST_FAILED_SHOWN = 15
 STATUS_COLOURS = {GRADED: '#4c72b0', 'missing_notebook': '#bbbbbb',
                   'malformed_notebook': '#dd8452', 'syntax_error': '#c44e52',
                   'import_error': '#8172b3', 'timeout': '#937860', 'crashed': '#da8bc3',
                   'grader_error': '#000000'}
+
+
+def export(results, out):
+    path = Path(out) / 'report.html'
+    path.write_text(render_report(results), encoding='utf-8')
+    return [path]
 
 
 def render_report(results):

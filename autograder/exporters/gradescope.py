@@ -4,13 +4,32 @@ Top level: `score` (the sum over stages), `output`, `visibility`, `stdout_visibi
 `tests`; each test: `name`, `number`, `score`, `max_score`, `status`, `output`,
 `visibility`. A stage that could not be graded becomes one failed test carrying its
 whole maximum, so the student's maximum is the same whatever happened.
+Written as gradescope/<student>/results.json.
 """
 
 import json
+from pathlib import Path
 
-from autograder.feedback import explain
-from autograder.gradebook import format_points
-from autograder.results import GRADED
+from autograder.exporters.feedback import explain
+from autograder.results import GRADED, format_points
+
+NAME = 'gradescope'
+DESCRIPTION = "Gradescope's results.json, one per student"
+
+
+def export(results, out):
+    """Write gradescope/<student>/results.json for every student; return the paths."""
+    by_student = {}
+    for student, stage, result in results:
+        by_student.setdefault(student, []).append((stage, result))
+    written = []
+    for student, stage_results in by_student.items():
+        folder = Path(out) / 'gradescope' / student
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / 'results.json'
+        path.write_text(dumps(student_results(student, stage_results)), encoding='utf-8')
+        written.append(path)
+    return written
 
 
 def student_results(student, stage_results):

@@ -2,8 +2,7 @@
 
 The same probe runs twice: inside the sandbox worker on the learner's namespace, and
 in the trusted process on the reference's namespace; the hidden suites compare the
-two answers. This file is sent to the worker as text, so it imports only the
-standard library and never the course's packages.
+two answers. Part of the worker package: standard library only.
 
 A probe takes `ns` (the module's globals) and JSON arguments. An *expression
 program* is `{"inputs": [floats], "steps": [[op, operand, ...], ...]}`: nodes 0..k-1

@@ -3,72 +3,82 @@
 Written for the learner: each test with pass/fail, points and the message that names
 the behaviour; the picture of the smallest failing graph inline in the HTML; and, when
 the stage could not be graded, what went wrong and what to do about it.
+Written as feedback/<student>/<stage>.html and .md.
 """
 
-import html
-import re
+from pathlib import Path
 
-from autograder import results
-from autograder.gradebook import format_points
+from autograder.exporters.html import escape, inline_svg, page
+from autograder.results import (
+    CRASHED,
+    GRADED,
+    GRADER_ERROR,
+    IMPORT_ERROR,
+    MALFORMED_NOTEBOOK,
+    MISSING_NOTEBOOK,
+    SYNTAX_ERROR,
+    TIMEOUT,
+    format_points,
+)
+
+NAME = 'feedback'
+DESCRIPTION = 'per-student feedback, one HTML page and one Markdown file per stage'
 
 # What each non-graded status means, and what the learner can do about it.
 STATUS_EXPLANATIONS = {
-    results.MISSING_NOTEBOOK:
+    MISSING_NOTEBOOK:
         'No notebook was handed in for this stage, so it scores 0. '
         'Hand in the stage notebook (the .ipynb file) in the stage folder.',
-    results.MALFORMED_NOTEBOOK:
+    MALFORMED_NOTEBOOK:
         'Your notebook could not be read as a Jupyter notebook, so no test ran. '
         'Open it in Jupyter, check that it loads and that the exercise cells '
         'are still there, save it and hand it in again.',
-    results.SYNTAX_ERROR:
+    SYNTAX_ERROR:
         'Your code has a syntax error, so Python could not run any of it and no test ran. '
         'Run every cell of the notebook: Python points at the line to fix.',
-    results.IMPORT_ERROR:
+    IMPORT_ERROR:
         'Running your cells raised an error before any test could start, so no test ran. '
         'Restart the kernel and run all cells: the first error is the one to fix.',
-    results.TIMEOUT:
+    TIMEOUT:
         'Your code ran longer than the time allowed, so grading was stopped. '
         'Look for a loop that never ends (for example in backward or train).',
-    results.CRASHED:
+    CRASHED:
         'Your code stopped the process that runs it (sys.exit, os._exit, running out of '
         'memory, ...), so grading could not finish. Code in the exercise cells must '
         'never exit Python.',
-    results.GRADER_ERROR:
+    GRADER_ERROR:
         'The grader itself failed on this stage. This is not your fault: your '
         'instructor will grade it again.',
 }
 
-CSS = """
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-       color: #222; }
-.score { font-size: 1.4rem; }
-.status { padding: .8rem 1rem; background: #fff4e0; border-left: 4px solid #e69500; }
-table { border-collapse: collapse; }
-th, td { text-align: left; vertical-align: top; padding: .4rem .6rem;
-         border-bottom: 1px solid #ddd; }
-.pass { color: #1a7f37; font-weight: bold; }
-.fail { color: #c62828; font-weight: bold; }
-.feedback { white-space: pre-wrap; }
-figure { margin: .6rem 0 1.4rem 0; overflow-x: auto; }
-figcaption { color: #555; font-size: .9rem; }
-section { border-top: 1px solid #ddd; }
-"""
-
 
 def explain(result):
     """The learner-facing explanation of a non-graded result (empty when it was graded)."""
-    if result.status == results.GRADED:
+    if result.status == GRADED:
         return ''
     general = STATUS_EXPLANATIONS.get(result.status,
                                       f'This stage was not graded ({result.status}).')
     return f'{general}\n\n{result.message}'.strip() if result.message else general
 
 
+def export(results, out):
+    """Write feedback/<student>/<stage>.html and .md for every result; return the paths."""
+    written = []
+    for student, stage, result in results:
+        folder = Path(out) / 'feedback' / student
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, text in ((folder / f'{stage}.html', render_html(student, result)),
+                           (folder / f'{stage}.md', render_markdown(student, result))):
+            path.write_text(text, encoding='utf-8')
+            written.append(path)
+    return written
+
+
 def render_markdown(student, result):
     lines = [f'# {result.stage}: feedback for {student}', '',
              f'**Score: {format_points(result.score)} / {format_points(result.max_score)}**'
              f' (status: `{result.status}`)', '']
-    if result.status != results.GRADED:
+    if result.status != GRADED:
         lines += [_quote(explain(result)), '']
     if result.tests:
         passed = sum(t.passed for t in result.tests)
@@ -90,7 +100,7 @@ def render_html(student, result):
              f'<p class="score">Score: <b>{format_points(result.score)} / '
              f'{format_points(result.max_score)}</b> '
              f'(status: <code>{escape(result.status)}</code>)</p>']
-    if result.status != results.GRADED:
+    if result.status != GRADED:
         parts.append(f'<div class="status feedback">{escape(explain(result))}</div>')
     if result.tests:
         passed = sum(t.passed for t in result.tests)
@@ -116,23 +126,6 @@ def render_html(student, result):
                          'example, with your values and the expected ones.</figcaption></figure>')
         parts.append('</section>')
     return page(title, '\n'.join(parts))
-
-
-def page(title, body):
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<title>{escape(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n'
-            f'</body></html>\n')
-
-
-def inline_svg(svg):
-    """An SVG document as an element to put inside HTML: no XML prolog, no scripts."""
-    start = svg.find('<svg')
-    svg = svg[start:] if start >= 0 else ''
-    return re.sub(r'<script\b.*?</script\s*>', '', svg, flags=re.S | re.I)
-
-
-def escape(text):
-    return html.escape(str(text))
 
 
 def _indent(text, prefix):

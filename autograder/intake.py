@@ -1,4 +1,5 @@
-"""From notebooks to the stage module: the learner's exercise cells plus the source's given cells.
+"""Intake: from a handed-in notebook to the stage module (the source's given cells plus the
+learner's exercise cells).
 
 The module is a list of cells `(label, source)`, executed in order in one namespace
 by the sandbox worker. Given cells always come from the *source* notebook, so a
@@ -10,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import cells as contract
 from autograder.results import MALFORMED_NOTEBOOK, MISSING_NOTEBOOK, SYNTAX_ERROR
 
 
@@ -33,29 +35,6 @@ def source_notebook_path(stage, source_dir):
     return Path(source_dir) / stage / f'{stage}.ipynb'
 
 
-def _nbgrader(cell):
-    return cell.get('metadata', {}).get('nbgrader', {}) or {}
-
-
-def is_given(cell):
-    tags = cell.get('metadata', {}).get('tags', []) or []
-    return cell.get('cell_type') == 'code' and _nbgrader(cell).get('locked') and 'given' in tags
-
-
-def is_exercise(cell):
-    meta = _nbgrader(cell)
-    return cell.get('cell_type') == 'code' and meta.get('solution') and not meta.get('grade')
-
-
-def _cell_source(cell):
-    source = cell.get('source', '')
-    if isinstance(source, list):
-        source = ''.join(source)
-    if not isinstance(source, str):
-        raise TypeError('cell source is neither text nor a list of lines')
-    return source
-
-
 def read_cells(path, *, whose='your'):
     """The code and markdown cells of a notebook file, as plain dicts (nbformat 4 only)."""
     path = Path(path)
@@ -76,13 +55,11 @@ def read_cells(path, *, whose='your'):
     cells = [cell for cell in notebook['cells'] if isinstance(cell, dict)]
     for cell in cells:
         try:
-            cell['source'] = _cell_source(cell)
+            cell['source'] = contract.source(cell)
         except TypeError:
             raise NotebookProblem(
                 MALFORMED_NOTEBOOK, f'{whose} notebook {path.name} has a cell whose source '
                 'is not text') from None
-        if not isinstance(cell.get('metadata', {}), dict):
-            cell['metadata'] = {}
     return cells
 
 
@@ -98,7 +75,7 @@ def _without_magics(source):
 
 
 def exercise_ids(source_cells):
-    return [_nbgrader(cell).get('grade_id') for cell in source_cells if is_exercise(cell)]
+    return [contract.grade_id(cell) for cell in source_cells if contract.is_exercise(cell)]
 
 
 def stage_cells(stage, notebook_path, *, source_dir):
@@ -113,8 +90,8 @@ def stage_cells(stage, notebook_path, *, source_dir):
     student_cells = read_cells(notebook_path)
     answers = {}
     for cell in student_cells:
-        grade_id = _nbgrader(cell).get('grade_id')
-        if cell.get('cell_type') == 'code' and grade_id and grade_id not in answers:
+        grade_id = contract.grade_id(cell)
+        if contract.is_code(cell) and grade_id and grade_id not in answers:
             answers[grade_id] = cell['source']
 
     missing = [gid for gid in exercise_ids(source_cells) if gid not in answers]
@@ -127,10 +104,10 @@ def stage_cells(stage, notebook_path, *, source_dir):
 
     cells = []
     for number, cell in enumerate(source_cells, start=1):
-        if is_given(cell):
+        if contract.is_given(cell):
             cells.append(Cell(f'given cell {number}', _without_magics(cell['source']), False))
-        elif is_exercise(cell):
-            grade_id = _nbgrader(cell)['grade_id']
+        elif contract.is_exercise(cell):
+            grade_id = contract.grade_id(cell)
             cells.append(Cell(f"your cell '{grade_id}'", _without_magics(answers[grade_id]), True))
     for cell in cells:
         _check_syntax(cell)

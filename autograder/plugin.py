@@ -1,0 +1,307 @@
+"""The pytest plugin behind the hidden suites: fixtures for the learner's code and the reference.
+
+A hidden test is an ordinary pytest function in autograder/suites/suite_NN_name.py:
+
+    @pytest.mark.points(2, name='backward-pow', what='the gradient of a**n')
+    def test_pow(sub, ref):
+        ...
+
+`sub` runs probes on the learner's submission, in the sandbox worker (or, for
+nbgrader's in-kernel autograde, on the kernel's own objects); `ref` runs the same
+probes on the reference package in this process. A test fails with an assertion
+message, `pytest.fail(...)` or `Fail(...)` (which may carry a picture): that message
+is the learner's feedback. The marker gives the test's stable name, its points and
+what it exercises (for messages about errors raised by the learner's code).
+
+Each submission is a parameter of the session: one pytest session grades a whole
+chunk of a class, one worker per submission, started when its first test runs and
+stopped when pytest moves on to the next submission. The learner's code never runs
+in this process (except in-kernel, which is nbgrader's trust model).
+
+Loaded by autograder/suites/conftest.py, so an instructor can run a suite directly:
+
+    pytest autograder/suites/suite_04_backward.py --notebook lessons/04-backward/04-backward.ipynb
+"""
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from autograder import course
+from autograder.intake import NotebookProblem, stage_cells
+from autograder.judge import Fail, InProcess, ProbeError, ReferenceFailed, reference
+from autograder.results import CRASHED, GRADER_ERROR, IMPORT_ERROR, TIMEOUT, TestOutcome
+from autograder.sandbox import BudgetExceeded, Limits, ProbeTimeout, Worker, WorkerDied
+
+MAX_RESTARTS = 3     # a worker that dies more often than this is not restarted again
+
+
+@dataclass
+class Submission:
+    """One notebook of one stage: its worker, and what grading it has produced so far.
+
+    status stays None while the suite runs normally; a status set by intake, start-up,
+    the time budget or a grader failure ends the submission (its remaining tests are
+    skipped) and decides its StageResult.
+    """
+    key: str                       # a label, unique in the session
+    stage: str
+    notebook: Path | None = None
+    source_dir: Path = course.SOLUTIONS
+    limits: Limits = field(default_factory=Limits)
+    namespace: dict | None = None  # in-kernel: probes run on these objects, in this process
+    status: str | None = None
+    message: str = ''
+    outcomes: list = field(default_factory=list)
+    grader_traceback: str | None = None
+    confinement: dict | None = None
+    side: object = field(default=None, repr=False)   # Sandboxed or InProcess, while it runs
+
+    def stop(self, status, message, grader_traceback=None):
+        if self.status is None:
+            self.status, self.message, self.grader_traceback = status, message, grader_traceback
+
+
+class Sandboxed:
+    """The learner's side of the probes: one worker, restarted if a test kills it.
+
+    After a timeout or a crash the rest of that test fails fast with the same error,
+    so Hypothesis's shrinking does not wait for a timeout on every example.
+    """
+
+    def __init__(self, cells, limits):
+        self.worker = Worker(cells, limits)
+        self.restarts = 0
+        self.broken = None
+
+    def start(self):
+        return self.worker.start()
+
+    def start_test(self):
+        self.broken = None
+        if not self.worker.alive:
+            if self.restarts >= MAX_RESTARTS:
+                self.broken = WorkerDied(f'your code ended the Python process {MAX_RESTARTS + 1} '
+                                         'times; the remaining tests were not run')
+                return
+            self.restarts += 1
+            self.worker.start()
+
+    def probe(self, name, timeout=None, **args):
+        if self.broken is not None:
+            raise self.broken
+        try:
+            kind, value = self.worker.call(name, args, timeout)
+        except (ProbeTimeout, WorkerDied, BudgetExceeded) as error:
+            self.broken = error
+            raise
+        if kind == 'error':
+            raise ProbeError(value)
+        return value
+
+    def close(self):
+        self.worker.close()
+
+
+def _startup_problem(errors):
+    """A message when executing the module failed for a reason other than unfinished exercises."""
+    real = [e for e in errors if e['type'] != 'NotImplementedError']
+    if not real:
+        return None
+    lines = []
+    for error in real:
+        where = error['where'] or error['cell']
+        message = f": {error['message']}" if error['message'] else ''
+        lines.append(f"running {where} raised {error['type']}{message}")
+    return '; '.join(lines)
+
+
+def open_submission(submission):
+    """The probe side of a submission, or None when it ended before any test (status set)."""
+    if submission.namespace is not None:
+        return InProcess(submission.namespace)
+    try:
+        cells = stage_cells(submission.stage, submission.notebook,
+                            source_dir=submission.source_dir)
+    except NotebookProblem as problem:
+        submission.stop(problem.status, problem.message)
+        return None
+    side = Sandboxed(cells, submission.limits)
+    try:
+        report = side.start()
+    except (ProbeTimeout, BudgetExceeded):
+        side.close()
+        submission.stop(TIMEOUT, budget_message(submission.limits))
+        return None
+    except WorkerDied as died:
+        side.close()
+        submission.stop(CRASHED, f'running your notebook failed: {died.reason}')
+        return None
+    submission.confinement = report.confinement
+    problem = _startup_problem(report.errors)
+    if problem:
+        side.close()
+        submission.stop(IMPORT_ERROR, problem)
+        return None
+    return side
+
+
+def budget_message(limits):
+    return (f'your notebook took longer than its time budget ({limits.budget_seconds:g} s) '
+            'to run; is there an endless loop or a very long computation in a cell?')
+
+
+# -- options, markers, parameters ----------------------------------------------------------
+
+def pytest_addoption(parser):
+    group = parser.getgroup('autograder', 'grading a notebook with a hidden suite')
+    group.addoption('--notebook', action='append', default=[], metavar='PATH',
+                    help='a notebook to grade with the suite (repeatable)')
+    group.addoption('--source-dir', default=str(course.SOLUTIONS), metavar='DIR',
+                    help='the source notebooks, for the given cells (default: solutions/)')
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'points(n, name, what): a hidden test worth n points, with its stable name '
+                   'and what it exercises')
+
+
+def stage_of(module):
+    """The stage a suite module grades, from its file name (suite_04_backward.py)."""
+    name = Path(module.__file__).stem
+    for stage in course.STAGES:
+        if stage.suite_name == name:
+            return stage.id
+    raise pytest.UsageError(f'{module.__file__} is not the suite of any stage in the manifest')
+
+
+class Batch:
+    """Given to pytest.main by the runner: the submissions, and collection failures (ours)."""
+
+    def __init__(self, submissions):
+        self.submissions = submissions
+        self.problems = []
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.problems.append(str(report.longrepr))
+
+
+def _submissions(config, stage):
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, Batch):
+            return plugin.submissions
+    notebooks = config.getoption('notebook')
+    if not notebooks:
+        raise pytest.UsageError('name the notebook to grade: --notebook PATH')
+    source_dir = Path(config.getoption('source_dir'))
+    return [Submission(str(path), stage, Path(path), source_dir) for path in notebooks]
+
+
+def pytest_generate_tests(metafunc):
+    if 'submission' in metafunc.fixturenames:
+        submissions = _submissions(metafunc.config, stage_of(metafunc.module))
+        metafunc.parametrize('submission', submissions, ids=[s.key for s in submissions],
+                             indirect=True, scope='session')
+
+
+def marker(item):
+    mark = item.get_closest_marker('points')
+    if mark is None or not mark.args or 'name' not in mark.kwargs:
+        raise pytest.UsageError(f'{item.nodeid}: a hidden test needs '
+                                "@pytest.mark.points(n, name='...', what='...')")
+    return float(mark.args[0]), mark.kwargs['name'], mark.kwargs.get('what', mark.kwargs['name'])
+
+
+# -- fixtures ------------------------------------------------------------------------------
+
+@pytest.fixture(scope='session')
+def submission(request):
+    """The submission this test runs on; its worker lives as long as its tests do."""
+    submission = request.param
+    submission.side = open_submission(submission)
+    yield submission
+    if submission.side is not None:
+        submission.side.close()
+
+
+@pytest.fixture
+def sub(submission):
+    """Probes on the learner's code."""
+    if submission.status is not None or submission.side is None:
+        pytest.skip(f'not graded: {submission.status}')
+    submission.side.start_test()
+    return submission.side
+
+
+@pytest.fixture(scope='session')
+def ref():
+    """Probes on the reference, in this process."""
+    return reference()
+
+
+# -- turning reports into outcomes ---------------------------------------------------------
+
+def _first_leaf(error):
+    """Hypothesis may group several failures; the first one speaks for them."""
+    while isinstance(getattr(error, 'exceptions', None), (list, tuple)) and error.exceptions:
+        error = error.exceptions[0]
+    return error
+
+
+def feedback(error, what):
+    """(message, figure) for a learner-caused failure, or None when the grader failed."""
+    if isinstance(error, ReferenceFailed):
+        return None
+    if isinstance(error, Fail):
+        return error.message, error.figure_svg
+    if isinstance(error, ProbeError):
+        return f'{what}: your code {error.describe()}', None
+    if isinstance(error, ProbeTimeout):
+        return f'{what}: your code took longer than {error.seconds:g} s (an endless loop?)', None
+    if isinstance(error, WorkerDied):
+        return f'{what}: {error.reason}', None
+    if isinstance(error, pytest.fail.Exception):
+        return error.msg, None
+    if isinstance(error, AssertionError):
+        # With pytest's assertion rewriting the message is followed by its explanation.
+        return str(error).split('\nassert ', 1)[0], None
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    submission = getattr(item, 'callspec', None) and item.callspec.params.get('submission')
+    if not isinstance(submission, Submission):
+        return report
+    if call.when == 'setup' and call.excinfo is not None \
+            and not call.excinfo.errisinstance(pytest.skip.Exception):
+        submission.stop(GRADER_ERROR, _error_text(call.excinfo.value),
+                        ''.join(traceback.format_exception(call.excinfo.value)))
+    if call.when != 'call' or submission.status is not None:
+        return report
+    points, name, what = marker(item)
+    outcome = TestOutcome(name, points, 0.0, False)
+    if call.excinfo is None:
+        outcome.passed, outcome.points = True, points
+    else:
+        error = _first_leaf(call.excinfo.value)
+        if isinstance(error, BudgetExceeded):
+            submission.stop(TIMEOUT, budget_message(submission.limits))
+            return report
+        explained = feedback(error, what)
+        if explained is None:
+            submission.stop(GRADER_ERROR, _error_text(error),
+                            ''.join(traceback.format_exception(error)))
+            return report
+        outcome.feedback, outcome.figure_svg = explained
+    submission.outcomes.append(outcome)
+    return report
+
+
+def _error_text(error):
+    return f'{type(error).__name__}: {error}'
