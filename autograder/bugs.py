@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import cells, course
+
 BFS_ORDER = '''def _topological_order(self):
     """Breadth-first from the output: not a topological order."""
     order, seen, queue = [], set(), [self]
@@ -129,19 +131,12 @@ CATALOGUE = [
         'training-train-steps', 'zero_grad'),
 ]
 
-BY_NAME = {bug.name: bug for bug in CATALOGUE}
-
-
-def _grade_id(cell):
-    return cell.get('metadata', {}).get('nbgrader', {}).get('grade_id')
-
 
 def edit_cell(notebook, grade_id, old, new):
     """The notebook (a dict) with one cell's text edited; KeyError/ValueError if it can't be."""
     for cell in notebook['cells']:
-        if _grade_id(cell) == grade_id:
-            source = ''.join(cell['source']) if isinstance(cell['source'], list) \
-                else cell['source']
+        if cells.grade_id(cell) == grade_id:
+            source = cells.source(cell)
             if old is None:
                 cell['source'] = new
             elif old in source:
@@ -154,7 +149,7 @@ def edit_cell(notebook, grade_id, old, new):
 
 def write_buggy_notebook(bug, source_dir, path):
     """Write the stage's solution notebook with `bug` made in it to `path`."""
-    source = Path(source_dir, bug.stage, f'{bug.stage}.ipynb')
+    source = course.stage(bug.stage).notebook(source_dir)
     notebook = edit_cell(json.loads(source.read_text(encoding='utf-8')), bug.cell, bug.old,
                          bug.new)
     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,6 @@ class Given:
 class Stage:
     id: str                   # '04-backward': folder, notebook and chapter name
     title: str                # 'Backward': the chapter's title in the site's navigation
-    builds: str               # what the learner writes, one line (READMEs, home page)
     max_score: int            # the hidden suite's points; the hidden cell carries the same
     given: tuple = field(default=())   # the stage's given cells, generated from micrograd/
 
@@ -72,31 +71,28 @@ TOOLS = (('gradcheck.numerical_derivative',), ('graph.trace',), ('graph.draw_dot
 MODULE, NEURON, LAYER, MLP = ('nn.Module',), ('nn.Neuron',), ('nn.Layer',), ('nn.MLP',)
 
 STAGES = (
-    Stage('01-value', 'Value', 'the `Value` container and the numerical derivative', 8,
+    Stage('01-value', 'Value', 8,
           given=(Given('value-class', (('engine.Value', 'skeleton'),)),)),
-    Stage('02-operations', 'Operations',
-          '`+ - * / **`, reflected operations, `relu`, `tanh`, `exp`, `log`', 14,
+    Stage('02-operations', 'Operations', 14,
           given=(Given('ops-given-value',
                        (('engine.Value', 'forward', ('__init__', '__repr__')),)),)),
-    Stage('03-graph', 'The graph', '`trace` and `draw_dot`: walk and draw the computation graph',
-          11, given=(Given('graph-given-value', (VALUE_FORWARD,)),)),
-    Stage('04-backward', 'Backward',
-          'local derivatives, the topological order and the chain rule: `backward()`', 18,
+    Stage('03-graph', 'The graph', 11, given=(Given('graph-given-value', (VALUE_FORWARD,)),)),
+    Stage('04-backward', 'Backward', 18,
           given=(Given('backward-given-value', (VALUE_FORWARD,)),
                  Given('backward-given-tools', TOOLS))),
-    Stage('05-neuron', 'Neuron', '`Module` and `Neuron`', 10,
+    Stage('05-neuron', 'Neuron', 10,
           given=(Given('neuron-given-value', (VALUE,)), Given('neuron-given-tools', TOOLS),
                  Given('neuron-given-classes', (('nn.Module', 'skeleton'),
                                                 ('nn.Neuron', 'skeleton'))))),
-    Stage('06-layer', 'Layer', '`Layer`', 10,
+    Stage('06-layer', 'Layer', 10,
           given=(Given('layer-given-value', (VALUE,)), Given('layer-given-tools', TOOLS),
                  Given('layer-given-nn', (MODULE, NEURON)),
                  Given('layer-given-class', (('nn.Layer', 'skeleton'),)))),
-    Stage('07-mlp', 'MLP', '`MLP`', 11,
+    Stage('07-mlp', 'MLP', 11,
           given=(Given('mlp-given-value', (VALUE,)), Given('mlp-given-tools', TOOLS),
                  Given('mlp-given-nn', (MODULE, NEURON, LAYER)),
                  Given('mlp-given-class', (('nn.MLP', 'skeleton'),)))),
-    Stage('08-training', 'Training', 'the loss, SGD and the training loop on two moons', 13,
+    Stage('08-training', 'Training', 13,
           given=(Given('training-given-value', (VALUE,)), Given('training-given-tools', TOOLS),
                  Given('training-given-nn', (MODULE, NEURON, LAYER, MLP)),
                  Given('training-given-data', (('moons.SEED',), ('moons.ALPHA',),

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbgrader_course  # this folder's helper: the script's folder is first on sys.path
 
-from autograder.runner import STAGES
+from autograder.course import STAGE_IDS as STAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMITTED = ROOT / 'examples' / 'submitted'

@@ -20,12 +20,12 @@ way. The output is deterministic, so the committed class can be checked against 
 
 import argparse
 import json
-import re
 import shutil
 from pathlib import Path
 
+from autograder import cells, course
+
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTION_MARKERS = re.compile(r'^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n', re.M)
 
 
 # (student, stage, grade_id of the exercise cell, text to replace, its buggy version)
@@ -64,11 +64,10 @@ def make_class(out):
 
 
 def write_class(out):
-    stages = sorted(p.name for p in (ROOT / 'lessons').iterdir()
-                    if (p / f'{p.name}.ipynb').is_file())
+    stages = [stage.id for stage in course.STAGES]
     for stage in stages:
-        lesson = read_notebook(ROOT / 'lessons' / stage / f'{stage}.ipynb')
-        solved = solve(lesson, read_notebook(ROOT / 'solutions' / stage / f'{stage}.ipynb'))
+        lesson = read_notebook(course.stage(stage).notebook(ROOT / 'lessons'))
+        solved = solve(lesson, read_notebook(course.stage(stage).notebook(ROOT / 'solutions')))
         for student in CORRECT:
             if (student, stage) in (MISSING_FOLDER, EMPTY_FOLDER):
                 continue
@@ -90,11 +89,12 @@ def write_class(out):
 
 def solve(lesson, solution):
     """The lesson with every exercise cell as the solution wrote it (markers removed)."""
-    answers = {cell_id(c): c['source'] for c in solution['cells'] if is_exercise(c)}
+    answers = {cells.grade_id(c): cells.source(c) for c in solution['cells']
+               if cells.is_exercise(c)}
     solved = json.loads(json.dumps(lesson))
     for cell in solved['cells']:
-        if is_exercise(cell):
-            cell['source'] = SOLUTION_MARKERS.sub('', source_text(answers[cell_id(cell)]))
+        if cells.is_exercise(cell):
+            cell['source'] = cells.without_solution_markers(answers[cells.grade_id(cell)])
     return solved
 
 
@@ -102,27 +102,14 @@ def introduce_bug(notebook, grade_id, old, new):
     """A copy of notebook where exercise cell grade_id has `old` replaced by `new`, once."""
     changed = json.loads(json.dumps(notebook))
     for cell in changed['cells']:
-        if cell_id(cell) == grade_id:
-            text = source_text(cell['source'])
+        if cells.grade_id(cell) == grade_id:
+            text = cells.source(cell)
             if text.count(old) != 1:
                 raise SystemExit(f'cell {grade_id}: expected {old!r} exactly once; '
                                  'the solution changed, update BUGS')
             cell['source'] = text.replace(old, new)
             return changed
     raise SystemExit(f'no exercise cell {grade_id!r}; the solution changed, update BUGS')
-
-
-def is_exercise(cell):
-    meta = cell.get('metadata', {}).get('nbgrader', {})
-    return cell['cell_type'] == 'code' and meta.get('solution') and not meta.get('grade')
-
-
-def cell_id(cell):
-    return cell.get('metadata', {}).get('nbgrader', {}).get('grade_id')
-
-
-def source_text(source):
-    return ''.join(source) if isinstance(source, list) else source
 
 
 def read_notebook(path):

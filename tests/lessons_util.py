@@ -1,21 +1,28 @@
-"""Reading and running the course notebooks, for tests/test_lessons.py.
+"""Reading and running the course notebooks, for tests/test_lessons.py and tests/test_given.py.
 
-The cell kinds follow the contract in solutions/README.md.
+The cell kinds follow the contract in solutions/README.md, read by autograder.cells.
 """
 
-import re
 from pathlib import Path
 
 import nbclient
 import nbformat
 
+from autograder import cells
+from autograder.cells import (  # noqa: F401  (re-exported for the tests)
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    STUB,
+    region_lines,
+    release_source,
+    solution_lines,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / 'solutions'
 LESSONS = ROOT / 'lessons'
-
-BEGIN_SOLUTION, END_SOLUTION = '### BEGIN SOLUTION', '### END SOLUTION'
-BEGIN_HIDDEN, END_HIDDEN = '### BEGIN HIDDEN TESTS', '### END HIDDEN TESTS'
-STUB = ('# YOUR CODE HERE', 'raise NotImplementedError()')
 
 
 def source_path(stage):
@@ -31,52 +38,12 @@ def read(path):
 
 
 def grading(cell):
-    return cell.metadata.get('nbgrader', {})
+    return cells.nbgrader(cell)
 
 
 def kind(cell):
-    """'markdown', 'given', 'exercise', 'test', 'hidden' or 'demo' (see solutions/README.md)."""
-    if cell.cell_type != 'code':
-        return cell.cell_type
-    meta = grading(cell)
-    if 'given' in cell.metadata.get('tags', []):
-        return 'given'
-    if meta.get('solution'):
-        return 'exercise'
-    if meta.get('grade'):
-        return 'hidden' if meta.get('grade_id', '').startswith('hidden-') else 'test'
-    return 'demo'
-
-
-def region_lines(source, begin, end):
-    """The lines strictly between each begin marker and the next end marker."""
-    inside, lines = False, []
-    for line in source.splitlines():
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside:
-            lines.append(line)
-    return lines
-
-
-def release_source(source):
-    """What nbgrader should make of a source cell: solution regions replaced by the
-    indented stub, hidden-test regions dropped (our own rendering of its rules)."""
-    out, skipping = [], False
-    for line in source.split('\n'):
-        if BEGIN_SOLUTION in line:
-            indent = re.match(r'\s*', line).group(0)
-            out.extend(indent + stub for stub in STUB)
-            skipping = True
-        elif BEGIN_HIDDEN in line:
-            skipping = True
-        elif END_SOLUTION in line or END_HIDDEN in line:
-            skipping = False
-        elif not skipping:
-            out.append(line)
-    return '\n'.join(out)
+    """'markdown', 'given', 'exercise', 'test', 'hidden' or 'demo' (autograder.cells.kind)."""
+    return cells.kind(cell)
 
 
 def execute(nb, workdir, allow_errors=False, env=None, timeout=600):
@@ -101,7 +68,10 @@ def text_output(cell):
 
 def module_source(stage):
     """The solution's stage module, built by the autograder's own extraction."""
-    from autograder.notebook import stage_cells
+    try:
+        from autograder.intake import stage_cells
+    except ImportError:          # before the grader's notebook reader was renamed
+        from autograder.intake import stage_cells
 
-    cells = stage_cells(stage, source_path(stage), source_dir=SOLUTIONS)
-    return '\n\n'.join(cell.source for cell in cells)
+    module = stage_cells(stage, source_path(stage), source_dir=SOLUTIONS)
+    return '\n\n'.join(cell.source for cell in module)

@@ -73,7 +73,7 @@ def test_a_wrong_gradient_comes_with_the_smallest_program_and_its_graph(tmp_path
     assert 'your grad' in random.figure_svg and 'expected' in random.figure_svg
 
 
-def test_the_issue_s_example_feedback(tmp_path):
+def test_feedback_names_the_value_the_rule_and_the_fix(tmp_path):
     bug = next(b for b in CATALOGUE if b.name == 'grad-assigned-not-accumulated')
     notebook(SOLUTIONS, bug.stage)
     path = write_buggy_notebook(bug, SOLUTIONS, tmp_path / f'{bug.stage}.ipynb')

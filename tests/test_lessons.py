@@ -33,8 +33,8 @@ from lessons_util import (
     text_output,
 )
 
+from autograder.course import stage as course_stage
 from autograder.release import dumps, find_stages, normalise, release_to_temp
-from autograder.runner import max_score
 
 STAGES = find_stages(ROOT)
 
@@ -267,7 +267,7 @@ def test_solution_notebook_runs_and_passes_its_checks(stage, tmp_path):
             assert '✓' in text_output(cell), f'{grading(cell)["grade_id"]} printed no ✓ line'
     # The check cell ran the real `autograder check` on the saved copy: all tests pass.
     output = text_output(check_cell(nb))
-    total = max_score(stage)
+    total = course_stage(stage).max_score
     summary, tests = check_output(stage, output)
     assert f'Checking {tmp_path / f"{stage}.ipynb"} as last saved:' in output
     assert summary.startswith(f'{stage}: {total:g}/{total:g} points in '), output
@@ -297,7 +297,7 @@ def test_untouched_lesson_fails_only_where_the_learner_works(stage, tmp_path):
     # The check cell reports the missing points as output; it raises nothing.
     cell = check_cell(nb)
     assert not errors(cell)
-    total = max_score(stage)
+    total = course_stage(stage).max_score
     summary, tests = check_output(stage, text_output(cell))
     assert summary.startswith(f'{stage}: 0/{total:g} points in '), text_output(cell)
     assert tests and set(tests) == {'FAIL'}, text_output(cell)

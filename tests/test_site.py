@@ -72,12 +72,6 @@ def chapter(stage):
     return (CHAPTERS / f'{stage}.md').read_text()
 
 
-def test_one_chapter_per_stage_in_the_solutions_readme():
-    readme = (ROOT / 'solutions' / 'README.md').read_text()
-    assert re.findall(r'^\| `(\d\d-[a-z]+)` \|', readme, re.M) == STAGES
-    assert sorted(path.stem for path in CHAPTERS.glob('*.md')) == STAGES
-
-
 def test_chapter_ends_with_the_exercise(stage):
     text = chapter(stage)
     exercise = text.split('\n## Your exercise\n', 1)

@@ -1,6 +1,6 @@
 """Expression programs: drawn by Hypothesis, run on both sides, compared node by node.
 
-A program (see `autograder.probes`) names its nodes a, b, c, ... in order. When a
+A program (see `autograder.worker.probes`) names its nodes a, b, c, ... in order. When a
 learner's node disagrees, the feedback shows the program as Python lines and, for
 gradients, a graphviz picture of it with the learner's and the expected grads.
 """
@@ -9,7 +9,6 @@ import math
 import shutil
 import subprocess
 import tempfile
-import zlib
 from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, Verbosity, assume, settings
@@ -97,7 +96,6 @@ def programs(draw, ops=ALL_OPS, max_inputs=3, max_steps=6):
             steps.append([op, left, right])
         else:
             steps.append([op, draw(node)])
-    # The last node is the output: make it depend on the newest step.
     return {'inputs': inputs, 'steps': steps}
 
 
@@ -188,11 +186,6 @@ def render_svg(dot_source, timeout=20):
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout.decode('utf-8', 'replace') if result.returncode == 0 else None
-
-
-def seed_for(text):
-    """A stable seed from a test's name (hash() of a str changes with PYTHONHASHSEED)."""
-    return zlib.crc32(text.encode())
 
 
 def learner_answer(sub, program, backward):

@@ -89,14 +89,6 @@ def expression(ns, program, backward=False):
     return answer
 
 
-def backward_twice(ns, program):
-    """Leaf grads after two backward() calls: gradients accumulate across calls."""
-    nodes = build(ns, program)
-    nodes[-1].backward()
-    nodes[-1].backward()
-    return [node.grad for node in nodes[:len(program['inputs'])]]
-
-
 # -- stage 01: the Value container ------------------------------------------------------
 
 def value_basics(ns, data):
@@ -279,7 +271,7 @@ def train(ns, sizes, seed, X, y, steps, params_only=False):
 
 
 PROBES = {f.__name__: f for f in (
-    expression, backward_twice, value_basics, value_identity, value_repr, numerical_derivative,
+    expression, value_basics, value_identity, value_repr, numerical_derivative,
     trace, draw_dot, module_run, module_init, zero_grad, module_default, loss, learning_rate,
     sgd_step, train)}
 
