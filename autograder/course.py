@@ -93,7 +93,7 @@ STAGES = (
                  Given('mlp-given-nn', (MODULE, NEURON, LAYER)),
                  Given('mlp-given-class', (('nn.MLP', 'skeleton'),)))),
     Stage('08-training', 'Training', 13,
-          given=(Given('training-given-value', (VALUE,)), Given('training-given-tools', TOOLS),
+          given=(Given('training-given-value', (VALUE, ('engine.gc_paused',))), Given('training-given-tools', TOOLS),
                  Given('training-given-nn', (MODULE, NEURON, LAYER, MLP)),
                  Given('training-given-data', (('moons.SEED',), ('moons.ALPHA',),
                                                ('moons.make_data',), ('moons.make_model',),

@@ -7,7 +7,7 @@ that decays linearly from 1.0 to 0.1 over the run.
 import random
 from dataclasses import dataclass, field
 
-from micrograd.engine import Value
+from micrograd.engine import Value, gc_paused
 from micrograd.nn import MLP
 
 SEED = 1337
@@ -60,10 +60,11 @@ def train(model, X, y, steps=100, on_step=None):
     """Full-batch SGD; returns the loss and accuracy measured before each update."""
     history = History()
     for k in range(steps):
-        total_loss, accuracy = loss(model, X, y)
-        model.zero_grad()
-        total_loss.backward()
-        sgd_step(model, k, steps)
+        with gc_paused():             # the graph has no cycles: see micrograd.engine
+            total_loss, accuracy = loss(model, X, y)
+            model.zero_grad()
+            total_loss.backward()
+            sgd_step(model, k, steps)
         history.losses.append(total_loss.data)
         history.accuracies.append(accuracy)
         if on_step:

@@ -181,3 +181,54 @@ def test_deep_chain_of_a_million_nodes_backpropagates():
     y.backward()                    # the recursive version dies near 1,000 nodes
     assert y.data == 1_000_001.0
     assert x.grad == 1.0
+
+
+def _postorder_by_hand(root):
+    """The order the lesson defines: operands in order, depth first, each node once."""
+    order, seen = [], set()
+
+    def visit(node):
+        if node in seen:
+            return
+        seen.add(node)
+        for operand in node._prev:
+            visit(operand)
+        order.append(node)
+
+    visit(root)
+    return order
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50), st.sampled_from('+*t')),
+                min_size=1, max_size=40))
+def test_topological_order_is_the_depth_first_postorder(steps):
+    nodes = [Value(0.5), Value(-1.5), Value(2.0)]
+    for i, j, op in steps:
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        nodes.append(a + b if op == '+' else a * b if op == '*' else a.tanh())
+    order = nodes[-1]._topological_order()
+    assert order == _postorder_by_hand(nodes[-1])
+    position = {id(node): k for k, node in enumerate(order)}
+    assert all(position[id(operand)] < position[id(node)]
+               for node in order for operand in node._prev)
+
+
+def test_gc_paused_restores_the_collector_even_when_the_block_raises():
+    import gc
+
+    from micrograd.engine import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), gc_paused():
+        raise ZeroDivisionError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled(), 'a collector that was off stays off'
+    finally:
+        gc.enable()
