@@ -13,6 +13,8 @@ from autograder.judge import close
 from autograder.sandbox import Limits, ProbeTimeout, Worker, WorkerDied
 from autograder.worker.plain import plain
 
+from attacks import marker, name_self, named, wait_gone
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -77,12 +79,13 @@ def test_one_worker_answers_many_probes_and_captures_output():
 
 def test_a_probe_timeout_kills_the_process_group():
     # Starting programs is refused, but a raw fork() through ctypes is not: its child
-    # must die with the worker's process group.
+    # must die with the worker.
+    tag = marker()
     worker, report = start('import ctypes, time\n'
                            'child = ctypes.CDLL(None).fork()\n'
                            'while child == 0:\n'
+                           f'    {name_self(tag)}'
                            '    time.sleep(1)\n'
-                           'open("child.pid", "w").write(str(child))\n'
                            'class Value:\n'
                            '    def __init__(self, data):\n'
                            '        while True:\n'
@@ -90,14 +93,14 @@ def test_a_probe_timeout_kills_the_process_group():
                            limits=Limits(probe_seconds=0.5))
     with worker:
         assert report.errors == []
-        child = int(Path(worker.home, 'child.pid').read_text())
+        deadline = time.monotonic() + 5
+        while not named(tag) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert named(tag)
         with pytest.raises(ProbeTimeout):
             worker.call('value_repr', {'data': 1.0, 'grad': 0.0})
         assert not worker.alive
-    with pytest.raises(ProcessLookupError):
-        for _ in range(50):         # the sleeping grandchild is gone with its process group
-            os.kill(child, 0)
-            time.sleep(0.05)
+    assert wait_gone(tag)
 
 
 def test_exit_during_startup_is_reported():
