@@ -58,9 +58,10 @@ class Limits:
 class WorkerDied(Exception):
     """The worker process ended or broke the protocol; `reason` says how, for the learner."""
 
-    def __init__(self, reason):
+    def __init__(self, reason, final=False):
         super().__init__(reason)
         self.reason = reason
+        self.final = final      # no restart will follow: the submission has crashed
 
 
 class ProbeTimeout(Exception):
@@ -302,7 +303,7 @@ class Worker:
         line, self._buffer = self._buffer.split(b'\n', 1)
         try:
             return json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):     # RecursionError: nested far too deeply
             self._kill()
             raise WorkerDied('the worker sent something that is not an answer') from None
 
