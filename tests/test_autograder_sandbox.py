@@ -1,19 +1,17 @@
 """The sandbox worker: isolation, limits, the protocol and the plain-data boundary."""
 
 import ast
-import os
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from attacks import marker, name_self, named, wait_gone
 
 from autograder.intake import Cell
 from autograder.judge import close
 from autograder.sandbox import Limits, ProbeTimeout, Worker, WorkerDied
 from autograder.worker.plain import plain
-
-from attacks import marker, name_self, named, wait_gone
 
 ROOT = Path(__file__).resolve().parent.parent
 
