@@ -7,9 +7,11 @@ arguments.
 """
 
 import os
+import shutil
 import signal
 import sqlite3
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -27,6 +29,7 @@ from autograder.results import GRADER_ERROR, MALFORMED_NOTEBOOK, MISSING_NOTEBOO
 from autograder.runner import run_batch, submission
 from autograder.sandbox import Limits, kill_all_workers
 
+CACHE_ENV = 'AUTOGRADER_CACHE_DIR'
 CHUNK_MAX = 8    # submissions per pytest session: few enough that a crash loses little
 
 
@@ -81,6 +84,11 @@ def run(args):
     started = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _interrupt) \
         if threading.current_thread() is threading.main_thread() else None
+    # Caches of the grading processes (Hypothesis's) go in one private folder, removed at
+    # the end whatever happened to the processes.
+    cache = tempfile.mkdtemp(prefix='autograder-cache-')
+    saved_cache = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = cache
     try:
         with Gradebook(args.out / 'gradebook.sqlite') as book:
             todo = [t for t in tasks if args.force or not book.is_current(
@@ -101,6 +109,11 @@ def run(args):
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(cache, ignore_errors=True)
+        if saved_cache is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = saved_cache
     seconds = time.perf_counter() - started
     print_summary(args.out, len(todo), len(tasks) - len(todo), failed, seconds)
     return 1 if failed else 0
