@@ -35,9 +35,14 @@ from autograder.course import REPO_ROOT
 WORKER_PACKAGE = Path(__file__).resolve().with_name('worker')
 # Imports the copied package from the folder named by argv[1]; then the main loop.
 LAUNCH = 'import sys; sys.path.insert(0, sys.argv.pop(1)); from worker.main import main; main()'
+# A checkout of the course (editable install), or None when the packages were installed
+# into site-packages: there REPO_ROOT is the site folder itself, and only the course's
+# own entries of it are hidden, by name.
+CHECKOUT = REPO_ROOT if (REPO_ROOT / 'pyproject.toml').is_file() else None
 # What learner code must never read: the answer key, the grader, the whole repository.
 HIDDEN = {'hidden_names': ['micrograd', 'autograder', 'micrograd_course'],
-          'hidden_dirs': sorted({str(REPO_ROOT), str(Path(micrograd.__file__).parent),
+          'hidden_dirs': sorted({*([str(CHECKOUT)] if CHECKOUT else []),
+                                 str(Path(micrograd.__file__).parent),
                                  str(Path(autograder.__file__).parent)})}
 
 OUTPUT_CAP = 64 * 1024             # bytes of the learner's stdout/stderr kept
@@ -88,7 +93,7 @@ def _site_paths():
     """
     paths = {sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib'],
              *site.getsitepackages()}
-    return sorted(p for p in paths if os.path.isdir(p) and Path(p).resolve() != REPO_ROOT)
+    return sorted(p for p in paths if os.path.isdir(p) and Path(p).resolve() != CHECKOUT)
 
 
 def _scrubbed_env(home):
