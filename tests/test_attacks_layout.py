@@ -50,7 +50,8 @@ def _link_tree(source, target, skip=()):
 def prefix(tmp_path_factory):
     base = Path(sys.base_prefix)
     stdlib = Path(sysconfig.get_paths()['stdlib']).resolve()
-    if sys.platform != 'linux' or os.stat(stdlib).st_dev != os.stat(tmp_path_factory.getbasetemp()).st_dev:
+    temp = tmp_path_factory.getbasetemp()
+    if sys.platform != 'linux' or os.stat(stdlib).st_dev != os.stat(temp).st_dev:
         pytest.skip('needs Linux and the interpreter on the same file system as the temp folder')
     root = tmp_path_factory.mktemp('layout') / 'prefix'
     (root / 'bin').mkdir(parents=True)
