@@ -77,13 +77,13 @@ class Sandboxed:
     def __init__(self, cells, limits):
         self.worker = Worker(cells, limits)
         self.restarts = 0
-        self.broken = None
+        self.broken = self.noted = None
 
     def start(self):
         return self.worker.start()
 
     def start_test(self):
-        self.broken = None
+        self.broken = self.noted = None
         if not self.worker.alive:
             if self.restarts >= MAX_RESTARTS:
                 self.broken = WorkerDied(f'your code ended the Python process {MAX_RESTARTS + 1} '
@@ -102,9 +102,13 @@ class Sandboxed:
             raise
         if kind == 'error':
             raise ProbeError(value)
-        problem = answer_problem(value, _reference_shape(name, args))
+        expected = _reference_shape(name, args)
+        problem = answer_problem(value, expected)
         if problem:
             raise BadAnswer(problem)
+        # Leaves of the wrong kind are left to the suite, whose messages say more; should
+        # the suite trip over one, this is what the learner is told.
+        self.noted = self.noted or answer_problem(value, expected, leaves=True)
         return value
 
     def close(self):
@@ -139,18 +143,23 @@ def _reference_shape(name, args):
     return _SHAPES[key]
 
 
-def answer_problem(got, expected, depth=0):
+def answer_problem(got, expected, leaves=False, depth=0):
     """Why `got` cannot stand where `expected` stands, or '' when it has the same shape.
 
     Containers must match (a dict has the reference's keys, a list holds items shaped
-    like the reference's); where the reference has a number, a number within float
-    range; leaves of other kinds are left to the suite's comparison.
+    like the reference's), and inside them numbers stand where the reference has numbers
+    and text where it has text when `leaves` is true; a number beyond float range never
+    passes.
     """
     if expected is None or depth > 40:
         return ''
-    if isinstance(expected, bool) or isinstance(expected, str):
+    if isinstance(expected, bool):
         return ''
+    if isinstance(expected, str):
+        return '' if not leaves or isinstance(got, str) else f'{_kind(got)} where text was expected'
     if isinstance(expected, (int, float)):
+        if leaves and type(got) not in (int, float):
+            return f'{_kind(got)} where a number was expected'
         if type(got) is int and not -2 ** 1023 < got < 2 ** 1023:
             return 'an integer beyond the range of floats'
         return ''
@@ -161,7 +170,7 @@ def answer_problem(got, expected, depth=0):
         if missing:
             return f'a mapping without {_keys(missing)}'
         for key in expected:
-            problem = answer_problem(got[key], expected[key], depth + 1)
+            problem = answer_problem(got[key], expected[key], leaves, depth + 1)
             if problem:
                 return problem
         return ''
@@ -172,7 +181,7 @@ def answer_problem(got, expected, depth=0):
             return ''
         for i, item in enumerate(got):
             problem = answer_problem(item, expected[i] if i < len(expected) else expected[-1],
-                                     depth + 1)
+                                     leaves, depth + 1)
             if problem:
                 return problem
     return ''
@@ -394,6 +403,9 @@ def pytest_runtest_makereport(item, call):
         if _reference_failed(error):
             error = _reference_failed(error)
         explained = feedback(error, what)
+        noted = getattr(submission.side, 'noted', None)
+        if explained is None and noted and not isinstance(error, ReferenceFailed):
+            explained = f'{what}: your code returned {noted}', None
         if explained is None:
             submission.stop(GRADER_ERROR, _error_text(error),
                             ''.join(traceback.format_exception(error)))

@@ -12,8 +12,8 @@ import threading
 import time
 
 import pytest
-
 from attacks import BOUNDED, marker, name_self, named, wait_gone
+
 from autograder.intake import Cell
 from autograder.sandbox import Worker, WorkerDied
 
