@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 from autograder import course
+from autograder.progress import terminal_text
 from autograder.results import GRADED
 from autograder.runner import run_stage
 
@@ -52,5 +53,5 @@ def run(args):
     figures = None
     if any(t.figure_svg for t in result.tests):
         figures = tempfile.mkdtemp(prefix='autograder-check-')
-    print('\n'.join(report(result, seconds, figures)))
+    print(terminal_text('\n'.join(report(result, seconds, figures))))
     return 0 if result.status == GRADED and result.score == result.max_score else 1

@@ -7,8 +7,12 @@ arguments.
 """
 
 import os
+import shutil
+import signal
 import sqlite3
 import sys
+import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -16,15 +20,16 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import course
+from autograder import course, isolation
 from autograder.fingerprint import grader_version
 from autograder.gradebook import Gradebook, file_sha256
 from autograder.intake import NotebookProblem, read_cells
 from autograder.progress import Progress
-from autograder.results import GRADER_ERROR, MISSING_NOTEBOOK, StageResult
+from autograder.results import GRADER_ERROR, MALFORMED_NOTEBOOK, MISSING_NOTEBOOK, StageResult
 from autograder.runner import run_batch, submission
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, kill_all_workers
 
+CACHE_ENV = 'AUTOGRADER_CACHE_DIR'
 CHUNK_MAX = 8    # submissions per pytest session: few enough that a crash loses little
 
 
@@ -43,15 +48,19 @@ def add_arguments(parser):
                         help='the source notebooks, for given cells (default: %(default)s)')
     parser.add_argument('--force', action='store_true',
                         help='grade again even submissions already in the gradebook')
+    parser.add_argument('--require-isolation', action='store_true',
+                        help='refuse to grade unless the sandbox has its full confinement '
+                             '(namespaces and a cgroup per submission, Linux only)')
 
 
 @dataclass(frozen=True)
 class Task:
-    student: str
+    student: str              # the folder's name as text anyone can read (student_label)
     stage: str
-    notebook: Path | None     # None: nothing to grade (missing_notebook)
+    notebook: Path | None     # None: nothing to grade (missing_notebook, or refused)
     sha256: str = ''          # of the notebook's bytes: what 'unchanged' means
     missing_reason: str = ''
+    status: str = MISSING_NOTEBOOK   # for a task with no notebook to grade
 
 
 class UsageError(Exception):
@@ -61,6 +70,11 @@ class UsageError(Exception):
 def run(args):
     try:
         stages, tasks = plan(args)
+        if args.require_isolation and isolation.level() != isolation.FULL:
+            level = isolation.level()
+            raise UsageError(f'--require-isolation: the sandbox here is only "{level}" '
+                             f'({isolation.DESCRIPTIONS[level]}); grade on Linux with '
+                             'bubblewrap and a writable cgroup')
     except UsageError as error:
         print(f'autograder grade: error: {error}', file=sys.stderr)
         return 2
@@ -68,6 +82,13 @@ def run(args):
     limits = Limits(budget_seconds=args.timeout) if args.timeout else Limits()
     versions = {stage: grader_version(stage, args.source, limits) for stage in stages}
     started = time.perf_counter()
+    previous = signal.signal(signal.SIGTERM, _interrupt) \
+        if threading.current_thread() is threading.main_thread() else None
+    # Caches of the grading processes (Hypothesis's) go in one private folder, removed at
+    # the end whatever happened to the processes.
+    cache = tempfile.mkdtemp(prefix='autograder-cache-')
+    saved_cache = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = cache
     try:
         with Gradebook(args.out / 'gradebook.sqlite') as book:
             todo = [t for t in tasks if args.force or not book.is_current(
@@ -81,9 +102,18 @@ def run(args):
         print(f'autograder grade: error: cannot write to {args.out}: {error}', file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        kill_all_workers()
         print('\nautograder grade: interrupted; the results so far are in the gradebook: '
               'run the same command to go on', file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(cache, ignore_errors=True)
+        if saved_cache is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = saved_cache
     seconds = time.perf_counter() - started
     print_summary(args.out, len(todo), len(tasks) - len(todo), failed, seconds)
     return 1 if failed else 0
@@ -103,9 +133,10 @@ def plan(args):
     if not students:
         raise UsageError(f'{args.submitted} holds no student folders '
                          '(expected SUBMITTED/<student>/<stage>/<notebook>.ipynb)')
-    handed_in = {stage for student in students for stage in _subfolders(args.submitted / student)}
+    handed_in = {stage for student in students if not (args.submitted / student).is_symlink()
+                 for stage in _subfolders(args.submitted / student)}
     for stray in sorted(handed_in - set(known)):
-        print(f'autograder grade: warning: ignoring folders named {stray!r}: '
+        print(f'autograder grade: warning: ignoring folders named {student_label(stray)!r}: '
               'not a stage of this course', file=sys.stderr)
     if args.stages:
         unknown = [s for s in args.stages if s not in known]
@@ -138,15 +169,37 @@ def resolve_source(source_dir):
     return course.REPO_ROOT / source_dir
 
 
+def student_label(name):
+    """A folder name as printable text: bytes that are not UTF-8 and control characters
+    become escapes, so any name can be stored, printed and exported (and stays unique)."""
+    text = os.fsencode(name).decode('utf-8', 'backslashreplace')
+    return ''.join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def find_notebook(submitted, student, stage):
-    folder = submitted / student / stage
+    """The task of one (student, stage); `student` is the folder's real name."""
+    label, folder = student_label(student), submitted / student / stage
+    for linked, what in ((submitted / student, 'your submission folder'),
+                         (folder, f'the folder {stage}/')):
+        if linked.is_symlink():
+            return _missing(label, stage, f'{what[0].upper()}{what[1:]} is a symbolic link, '
+                            'not a folder of your own work: it was not graded.',
+                            MALFORMED_NOTEBOOK)
     if not folder.is_dir():
-        return _missing(student, stage, f'There is no folder {stage}/ in your submission.')
-    notebooks = sorted(p for p in folder.glob('*.ipynb') if p.is_file())
+        return _missing(label, stage, f'There is no folder {stage}/ in your submission.')
+    notebooks = sorted(p for p in folder.glob('*.ipynb') if p.is_file() or p.is_symlink())
     expected = folder / f'{stage}.ipynb'
     if expected in notebooks or len(notebooks) == 1:
         notebook = expected if expected in notebooks else notebooks[0]
-        return Task(student, stage, notebook, file_sha256(notebook))
+        if notebook.is_symlink():
+            return _missing(label, stage, f'{notebook.name} is a symbolic link, not a notebook '
+                            'file: hand in the notebook itself.', MALFORMED_NOTEBOOK)
+        try:
+            return Task(label, stage, notebook, file_sha256(notebook))
+        except OSError as error:
+            return _missing(label, stage, f'{notebook.name} cannot be read ({error.strerror}).',
+                            MALFORMED_NOTEBOOK)
+    student = label
     if not notebooks:
         return _missing(student, stage, f'The folder {stage}/ holds no notebook (.ipynb file).')
     names = ', '.join(p.name for p in notebooks)
@@ -155,8 +208,8 @@ def find_notebook(submitted, student, stage):
                     f'{stage}.ipynb, so it is not clear which one to grade.')
 
 
-def _missing(student, stage, reason):
-    return Task(student, stage, None, missing_reason=reason)
+def _missing(student, stage, reason, status=MISSING_NOTEBOOK):
+    return Task(student, stage, None, missing_reason=reason, status=status)
 
 
 def grade_all(tasks, args, versions, book):
@@ -186,20 +239,54 @@ def grade_all(tasks, args, versions, book):
             for task, (result, error) in zip(chunk, grade_chunk(chunk, options)):
                 record(task, result, error)
     else:
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            futures = {pool.submit(grade_chunk, chunk, options): chunk for chunk in chunks}
-            try:
-                for future in as_completed(futures):
-                    for task, (result, error) in zip(futures[future], future.result()):
-                        record(task, result, error)
-            except BrokenProcessPool:
-                # A pool worker died under us (killed, out of memory): everything recorded so
-                # far is safe; the next run picks up the rest.
-                progress.note('a grading process died; run the same command again to finish')
-                pool.shutdown(cancel_futures=True)
-                failed += 1
+        pool = ProcessPoolExecutor(max_workers=args.jobs, initializer=_pool_process)
+        futures = {pool.submit(grade_chunk, chunk, options): chunk for chunk in chunks}
+        try:
+            for future in as_completed(futures):
+                for task, (result, error) in zip(futures[future], future.result()):
+                    record(task, result, error)
+        except BrokenProcessPool:
+            # A pool worker died under us (killed, out of memory): everything recorded so
+            # far is safe; the next run picks up the rest.
+            progress.note('a grading process died; run the same command again to finish')
+            failed += 1
+        except KeyboardInterrupt:
+            progress.close()
+            _stop_pool(pool)
+            raise
+        pool.shutdown(cancel_futures=True)
     progress.close()
     return failed
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _pool_process():
+    """In each grading process: Ctrl-C is the parent's to handle (it reaches the whole
+    process group); SIGTERM from the parent stops this process's workers, then it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def stop(signum, frame):
+        kill_all_workers()
+        os._exit(130)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _stop_pool(pool, grace=3.0):
+    """Stop every grading process (and so every worker) within a few seconds."""
+    processes = list((pool._processes or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(1)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def make_chunks(tasks, jobs):
@@ -238,7 +325,7 @@ def grade_one(task, options):
 
 
 def _missing_result(task):
-    return StageResult(task.stage, MISSING_NOTEBOOK, 0.0,
+    return StageResult(task.stage, task.status, 0.0,
                        float(course.stage(task.stage).max_score), message=task.missing_reason)
 
 
@@ -269,8 +356,9 @@ def print_summary(out, graded, unchanged, failed, seconds):
 
 
 def _subfolders(folder):
+    """Folder names (symbolic links included, to be refused by name, not followed)."""
     return sorted(p.name for p in Path(folder).iterdir()
-                  if p.is_dir() and not p.name.startswith('.'))
+                  if (p.is_dir() or p.is_symlink()) and not p.name.startswith('.'))
 
 
 def _cpu_count():

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS results (
     score           REAL NOT NULL,
     max_score       REAL NOT NULL,
     result_json     TEXT NOT NULL,   -- the whole StageResult, tests and feedback included
+    confinement     TEXT NOT NULL DEFAULT '',  -- the sandbox's level (autograder/isolation.py)
     PRIMARY KEY (student, stage)
 )
 """
@@ -47,6 +48,9 @@ class Gradebook:
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute('PRAGMA journal_mode=WAL')  # a SIGKILL never leaves a half-written row
         self.db.execute(SCHEMA)
+        columns = {row[1] for row in self.db.execute('PRAGMA table_info(results)')}
+        if 'confinement' not in columns:     # a gradebook from before the column existed
+            self.db.execute("ALTER TABLE results ADD COLUMN confinement TEXT NOT NULL DEFAULT ''")
 
     def close(self):
         self.db.close()
@@ -69,9 +73,12 @@ class Gradebook:
     def record(self, student, stage, notebook_sha256, grader_version, result):
         """Store one result, replacing any older one: a single statement, so one transaction."""
         self.db.execute(
-            'INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+            'INSERT OR REPLACE INTO results (student, stage, notebook_sha256, grader_version, '
+            'status, score, max_score, result_json, confinement) '
+            'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
             (student, stage, notebook_sha256, grader_version, result.status,
-             result.score, result.max_score, json.dumps(result.to_dict(), sort_keys=True)))
+             result.score, result.max_score, json.dumps(result.to_dict(), sort_keys=True),
+             result.confinement))
 
     def results(self):
         """Every stored result as (student, stage, StageResult), sorted by student then stage."""

@@ -8,6 +8,7 @@ them into a later stage. Exercise cells are matched by their nbgrader `grade_id`
 """
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,13 +36,37 @@ def source_notebook_path(stage, source_dir):
     return Path(source_dir) / stage / f'{stage}.ipynb'
 
 
+MAX_NOTEBOOK_BYTES = 32 * 1024 ** 2   # a course notebook is well under 1 MB
+
+
 def read_cells(path, *, whose='your'):
-    """The code and markdown cells of a notebook file, as plain dicts (nbformat 4 only)."""
+    """The code and markdown cells of a notebook file, as plain dicts (nbformat 4 only).
+
+    A learner's notebook is never trusted: a symbolic link is refused (it could point at
+    the instructor's solution or a classmate's work), its size is capped, and nesting too
+    deep for the JSON parser is a malformed notebook, not a grader error.
+    """
     path = Path(path)
+    if whose == 'your' and path.is_symlink():
+        raise NotebookProblem(MALFORMED_NOTEBOOK, f'{whose} notebook {path.name} is a symbolic '
+                              'link; hand in the notebook file itself')
     if not path.is_file():
         raise NotebookProblem(MISSING_NOTEBOOK, f'no notebook at {path}')
     try:
-        notebook = json.loads(path.read_text(encoding='utf-8'))
+        with open(path, 'rb', opener=_no_follow if whose == 'your' else None) as file:
+            data = file.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as error:
+        raise NotebookProblem(MALFORMED_NOTEBOOK,
+                              f'{whose} notebook {path.name} cannot be read ({error.strerror})'
+                              ) from None
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise NotebookProblem(MALFORMED_NOTEBOOK, f'{whose} notebook {path.name} is larger than '
+                              f'{MAX_NOTEBOOK_BYTES // 1024 ** 2} MB; clear its outputs')
+    try:
+        notebook = json.loads(data.decode('utf-8'))
+    except RecursionError:
+        raise NotebookProblem(MALFORMED_NOTEBOOK, f'{whose} notebook {path.name} is nested too '
+                              'deeply to be a notebook') from None
     except (UnicodeDecodeError, ValueError) as error:
         raise NotebookProblem(
             MALFORMED_NOTEBOOK,
@@ -61,6 +86,10 @@ def read_cells(path, *, whose='your'):
                 MALFORMED_NOTEBOOK, f'{whose} notebook {path.name} has a cell whose source '
                 'is not text') from None
     return cells
+
+
+def _no_follow(path, flags):
+    return os.open(path, flags | getattr(os, 'O_NOFOLLOW', 0))
 
 
 def _without_magics(source):

@@ -23,6 +23,7 @@ Loaded by autograder/suites/conftest.py, so an instructor can run a suite direct
     pytest autograder/suites/suite_04_backward.py --notebook lessons/04-backward/04-backward.ipynb
 """
 
+import json
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,8 @@ from autograder.results import CRASHED, GRADER_ERROR, IMPORT_ERROR, TIMEOUT, Tes
 from autograder.sandbox import BudgetExceeded, Limits, ProbeTimeout, Worker, WorkerDied
 
 MAX_RESTARTS = 3     # a worker that dies more often than this is not restarted again
+# Raised by a cell at start-up, these end the process (or would, outside the sandbox).
+PROCESS_DEATHS = ('SystemExit', 'KeyboardInterrupt', 'MemoryError')
 
 
 @dataclass
@@ -74,17 +77,17 @@ class Sandboxed:
     def __init__(self, cells, limits):
         self.worker = Worker(cells, limits)
         self.restarts = 0
-        self.broken = None
+        self.broken = self.noted = None
 
     def start(self):
         return self.worker.start()
 
     def start_test(self):
-        self.broken = None
+        self.broken = self.noted = None
         if not self.worker.alive:
             if self.restarts >= MAX_RESTARTS:
                 self.broken = WorkerDied(f'your code ended the Python process {MAX_RESTARTS + 1} '
-                                         'times; the remaining tests were not run')
+                                         'times; the remaining tests were not run', final=True)
                 return
             self.restarts += 1
             self.worker.start()
@@ -99,10 +102,100 @@ class Sandboxed:
             raise
         if kind == 'error':
             raise ProbeError(value)
+        expected = _reference_shape(name, args)
+        problem = answer_problem(value, expected)
+        if problem:
+            raise BadAnswer(problem)
+        # Leaves of the wrong kind are left to the suite, whose messages say more; should
+        # the suite trip over one, this is what the learner is told.
+        self.noted = self.noted or answer_problem(value, expected, leaves=True)
         return value
 
     def close(self):
         self.worker.close()
+
+
+class BadAnswer(ProbeError):
+    """The learner's answer does not have the shape of the reference's: a failed test."""
+
+    def __init__(self, problem):
+        super().__init__({'type': 'BadAnswer', 'message': problem, 'where': ''})
+
+    def describe(self):
+        return f"returned {self.error['message']}"
+
+
+_SHAPES = {}
+
+
+def _reference_shape(name, args):
+    """The reference's answer to the same probe, or None when the reference has none
+    (a probe outside its domain: the suite decides what that means). Remembered, as the
+    reference is deterministic and the suite usually asks it the same question."""
+    key = json.dumps([name, args], sort_keys=True, default=repr)
+    if key not in _SHAPES:
+        try:
+            _SHAPES[key] = reference().probe(name, **args)
+        except ProbeError:
+            _SHAPES[key] = None
+        if len(_SHAPES) > 512:
+            _SHAPES.pop(next(iter(_SHAPES)))
+    return _SHAPES[key]
+
+
+def answer_problem(got, expected, leaves=False, depth=0):
+    """Why `got` cannot stand where `expected` stands, or '' when it has the same shape.
+
+    Containers must match (a dict has the reference's keys, a list holds items shaped
+    like the reference's), and inside them numbers stand where the reference has numbers
+    and text where it has text when `leaves` is true; a number beyond float range never
+    passes.
+    """
+    if expected is None or depth > 40:
+        return ''
+    if isinstance(expected, bool):
+        return ''
+    if isinstance(expected, str):
+        return '' if not leaves or isinstance(got, str) else f'{_kind(got)} where text was expected'
+    if isinstance(expected, (int, float)):
+        if leaves and type(got) not in (int, float):
+            return f'{_kind(got)} where a number was expected'
+        if type(got) is int and not -2 ** 1023 < got < 2 ** 1023:
+            return 'an integer beyond the range of floats'
+        return ''
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or '__unplain__' in got and '__unplain__' not in expected:
+            return f'{_kind(got)} where a mapping with {_keys(expected)} was expected'
+        missing = [k for k in expected if k not in got]
+        if missing:
+            return f'a mapping without {_keys(missing)}'
+        for key in expected:
+            problem = answer_problem(got[key], expected[key], leaves, depth + 1)
+            if problem:
+                return problem
+        return ''
+    if isinstance(expected, list):
+        if not isinstance(got, list):
+            return f'{_kind(got)} where a list was expected'
+        if not expected:
+            return ''
+        for i, item in enumerate(got):
+            problem = answer_problem(item, expected[i] if i < len(expected) else expected[-1],
+                                     leaves, depth + 1)
+            if problem:
+                return problem
+    return ''
+
+
+def _kind(value):
+    if isinstance(value, dict) and '__unplain__' in value:
+        return f"a {value['__unplain__']} object"
+    return {dict: 'a mapping', list: 'a list', str: 'a string', bool: 'a bool',
+            type(None): 'None'}.get(type(value), 'a number')
+
+
+def _keys(keys):
+    return ', '.join(repr(k) for k in list(keys)[:6])
 
 
 def _startup_problem(errors):
@@ -140,6 +233,13 @@ def open_submission(submission):
         submission.stop(CRASHED, f'running your notebook failed: {died.reason}')
         return None
     submission.confinement = report.confinement
+    died = [e for e in report.errors if e['type'] in PROCESS_DEATHS]
+    if died:
+        side.close()
+        submission.stop(CRASHED, 'running your notebook ended its Python process: '
+                        f"{died[0]['where'] or died[0]['cell']} raised {died[0]['type']}"
+                        + (f": {died[0]['message']}" if died[0]['message'] else ''))
+        return None
     problem = _startup_problem(report.errors)
     if problem:
         side.close()
@@ -293,7 +393,19 @@ def pytest_runtest_makereport(item, call):
         if isinstance(error, BudgetExceeded):
             submission.stop(TIMEOUT, budget_message(submission.limits))
             return report
+        if isinstance(error, ProbeTimeout):
+            submission.stop(TIMEOUT, f'{what}: your code took longer than {error.seconds:g} s '
+                            '(an endless loop?)')
+            return report
+        if isinstance(error, WorkerDied) and error.final:
+            submission.stop(CRASHED, f'{what}: {error.reason}')
+            return report
+        if _reference_failed(error):
+            error = _reference_failed(error)
         explained = feedback(error, what)
+        noted = getattr(submission.side, 'noted', None)
+        if explained is None and noted and not isinstance(error, ReferenceFailed):
+            explained = f'{what}: your code returned {noted}', None
         if explained is None:
             submission.stop(GRADER_ERROR, _error_text(error),
                             ''.join(traceback.format_exception(error)))
@@ -301,6 +413,18 @@ def pytest_runtest_makereport(item, call):
         outcome.feedback, outcome.figure_svg = explained
     submission.outcomes.append(outcome)
     return report
+
+
+def _reference_failed(error):
+    """The reference's own failure behind a test's error (a suite may have wrapped it as
+    if the learner's code raised it), or None."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, ReferenceFailed):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def _error_text(error):

@@ -1,9 +1,18 @@
 """A progress bar on stderr, with no dependency: redrawn in place on a terminal,
 one line per item when stderr is a file or a pipe (logs stay readable)."""
 
+import re
 import shutil
 import sys
 import time
+
+_CONTROL = re.compile(r'[\x00-\x08\x0b-\x1f\x7f-\x9f]')
+
+
+def terminal_text(text):
+    """Text safe to print on a terminal: control characters (escape sequences, carriage
+    returns, bells) that learner text may hold become visible escapes; newlines stay."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
 
 
 class Progress:
@@ -14,6 +23,7 @@ class Progress:
         self.started = time.perf_counter()
 
     def advance(self, label):
+        label = terminal_text(label).replace('\n', ' ')
         self.done += 1
         counter = f'{self.done:>{len(str(self.total))}}/{self.total}'
         if not self.live:
@@ -30,7 +40,7 @@ class Progress:
         """A message that must stay on screen (an error), printed above the bar."""
         if self.live:
             self.stream.write('\r' + ' ' * (shutil.get_terminal_size().columns - 1) + '\r')
-        self._print(message)
+        self._print(terminal_text(message))
 
     def close(self):
         if self.live and self.done:

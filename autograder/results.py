@@ -6,6 +6,21 @@ the gradebook and renders feedback and reports from them.
 
 from dataclasses import asdict, dataclass, field
 
+# Caps on what a learner's code can put into feedback, results.json and the gradebook,
+# applied once, where a result is made (docs/grading.md, "Limits").
+FEEDBACK_CAP = 4000          # characters of one test's feedback
+MESSAGE_CAP = 4000           # characters of a stage's status message
+FIGURE_CAP = 512 * 1024      # characters of one test's SVG picture; a larger one is dropped
+
+
+def capped(text, limit):
+    """text, cut to `limit` characters with a note saying how much was cut."""
+    if not isinstance(text, str):
+        text = str(text)
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f' [... {len(text) - limit} more characters cut]'
+
 # Why a stage got the score it got. Anything but GRADED scores 0 for the stage.
 GRADED = 'graded'                          # the suite ran; score = sum of passed tests' points
 MISSING_NOTEBOOK = 'missing_notebook'      # no notebook where one was expected
@@ -29,6 +44,14 @@ class TestOutcome:
     feedback: str = ''         # names the behaviour: 'for c = a**3 at a = 2.0 your a.grad is ...'
     figure_svg: str | None = None  # optional picture, e.g. the smallest failing graph
 
+    def __setattr__(self, name, value):
+        # Capped however it is set: the plugin fills outcomes in after making them.
+        if name == 'feedback':
+            value = capped(value, FEEDBACK_CAP)
+        elif name == 'figure_svg' and value is not None and len(value) > FIGURE_CAP:
+            value = None
+        object.__setattr__(self, name, value)
+
 
 @dataclass
 class StageResult:
@@ -38,6 +61,10 @@ class StageResult:
     max_score: float
     tests: list[TestOutcome] = field(default_factory=list)
     message: str = ''          # for a non-graded status: what went wrong, in the learner's terms
+    confinement: str = ''      # the sandbox's level (autograder/isolation.py): full, ...
+
+    def __post_init__(self):
+        self.message = capped(self.message, MESSAGE_CAP)
 
     def to_dict(self):
         return asdict(self)

@@ -52,8 +52,10 @@ def result_of(submission):
     status = submission.status or GRADED
     tests = [] if status == GRADER_ERROR else list(submission.outcomes)
     score = sum(t.points for t in tests) if status == GRADED else 0.0
+    level = (submission.confinement or {}).get('level', '')
     return StageResult(submission.stage, status, float(score),
-                       float(course.stage(submission.stage).max_score), tests, submission.message)
+                       float(course.stage(submission.stage).max_score), tests, submission.message,
+                       level)
 
 
 def submission(stage_id, notebook, *, key=None, source_dir=course.SOLUTIONS, timeout=None):

@@ -1,12 +1,14 @@
 """The trusted side of the sandbox: start a worker process, send probes, check what comes back.
 
-One `Worker` serves one submission and stage. It copies the worker package
-(autograder/worker/, the trust boundary) into a fresh temporary folder and runs it
-with `python -I -S` in a scrubbed environment, its working directory a separate
-home folder; the worker limits its own address space, CPU time, file size and
-process count and confines itself before any learner code runs. Every call has a
-timeout; on timeout or when the submission's time budget is spent, the whole process
-group is killed.
+One `Worker` serves one submission and stage. On Linux with bubblewrap it runs the
+worker package (autograder/worker/, the trust boundary, bound read-only) with
+`python -I -S` in its own namespaces, with a mount view of only what it needs
+(autograder/isolation.py), in a cgroup that limits memory and processes for the whole
+submission; elsewhere it copies the package into a fresh temporary folder and relies
+on the worker's own layers (rlimits, Landlock, the audit hook). Every call has a
+timeout; on timeout or when the submission's time budget is spent, the worker and
+everything it started are killed. The learner's output goes to a file, never a pipe
+that a surviving process could hold open.
 """
 
 import json
@@ -20,21 +22,27 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import autograder
 import micrograd
+from autograder import isolation
 from autograder.course import REPO_ROOT
 
 WORKER_PACKAGE = Path(__file__).resolve().with_name('worker')
 # Imports the copied package from the folder named by argv[1]; then the main loop.
 LAUNCH = 'import sys; sys.path.insert(0, sys.argv.pop(1)); from worker.main import main; main()'
+# A checkout of the course (editable install), or None when the packages were installed
+# into site-packages: there REPO_ROOT is the site folder itself, and only the course's
+# own entries of it are hidden, by name.
+CHECKOUT = REPO_ROOT if (REPO_ROOT / 'pyproject.toml').is_file() else None
 # What learner code must never read: the answer key, the grader, the whole repository.
 HIDDEN = {'hidden_names': ['micrograd', 'autograder', 'micrograd_course'],
-          'hidden_dirs': sorted({str(REPO_ROOT), str(Path(micrograd.__file__).parent),
+          'hidden_dirs': sorted({*([str(CHECKOUT)] if CHECKOUT else []),
+                                 str(Path(micrograd.__file__).parent),
                                  str(Path(autograder.__file__).parent)})}
 
 OUTPUT_CAP = 64 * 1024             # bytes of the learner's stdout/stderr kept
@@ -48,15 +56,17 @@ class Limits:
     budget_seconds: float = 180.0    # the whole submission-stage, wall clock
     memory_bytes: int = 1024 ** 3     # address space: numpy and friends need about 0.3 GB
     file_bytes: int = 16 * 1024 ** 2
+    disk_bytes: int = 64 * 1024 ** 2  # the whole private home (a tmpfs, where namespaced)
     processes: int = 256
 
 
 class WorkerDied(Exception):
     """The worker process ended or broke the protocol; `reason` says how, for the learner."""
 
-    def __init__(self, reason):
+    def __init__(self, reason, final=False):
         super().__init__(reason)
         self.reason = reason
+        self.final = final      # no restart will follow: the submission has crashed
 
 
 class ProbeTimeout(Exception):
@@ -83,7 +93,7 @@ def _site_paths():
     """
     paths = {sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib'],
              *site.getsitepackages()}
-    return sorted(p for p in paths if os.path.isdir(p) and Path(p).resolve() != REPO_ROOT)
+    return sorted(p for p in paths if os.path.isdir(p) and Path(p).resolve() != CHECKOUT)
 
 
 def _scrubbed_env(home):
@@ -92,57 +102,116 @@ def _scrubbed_env(home):
             'OPENBLAS_NUM_THREADS': '1', 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
 
 
-class _OutputDrain(threading.Thread):
-    """Reads the worker's stdout+stderr so it never blocks; keeps the first OUTPUT_CAP bytes."""
+class _Output:
+    """The worker's stdout+stderr go to a file (never a pipe a survivor could hold open);
+    the first OUTPUT_CAP bytes are kept."""
 
-    def __init__(self, stream):
-        super().__init__(daemon=True)
-        self.stream, self.kept, self.dropped = stream, bytearray(), 0
+    def __init__(self, path):
+        self.path = path
+        self.file = open(path, 'w+b')   # noqa: SIM115 - closed by close()
+        self.kept, self.dropped = b'', 0
 
-    def run(self):
-        while chunk := self.stream.read1(65536):
-            room = OUTPUT_CAP - len(self.kept)
-            self.kept += chunk[:room]
-            self.dropped += max(0, len(chunk) - room)
+    def close(self):
+        if not self.file.closed:
+            self.file.seek(0)
+            self.kept = self.file.read(OUTPUT_CAP)
+            self.dropped = max(0, os.fstat(self.file.fileno()).st_size - OUTPUT_CAP)
+            self.file.close()
 
     def text(self):
+        self.close()
         text = self.kept.decode('utf-8', 'replace')
         dropped = f'\n[... {self.dropped} more bytes of output dropped]' if self.dropped else ''
         return text + dropped
 
 
+# Every worker still running in this process, so an interrupt can stop them all.
+_LIVE = weakref.WeakSet()
+_ANNOUNCED = []
+
+
+def _announce(level):
+    """Say once per process when the worker runs without namespaces."""
+    if level != isolation.FULL and not _ANNOUNCED:
+        _ANNOUNCED.append(level)
+        print(f'autograder: note: sandbox confinement here is "{level}": '
+              f'{isolation.DESCRIPTIONS[level]}', file=sys.stderr)
+
+
+def kill_all_workers():
+    for worker in list(_LIVE):
+        worker.close()
+
+
+def _remove_tree(root):
+    """Delete a worker's folder whatever the learner left in it (read-only or very deep
+    folders): never the learner's problem, never a grader error."""
+    def writable(function, path, _):
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+            function(path)
+        except OSError:
+            pass
+    try:
+        shutil.rmtree(root, onerror=writable)
+    except (OSError, RecursionError):
+        pass
+    if os.path.exists(root) and shutil.which('rm'):
+        subprocess.run(['rm', '-rf', '--', root], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
 class Worker:
     def __init__(self, cells, limits=Limits()):
         self.cells, self.limits = cells, limits
-        self.process = None
+        self.process = self.cgroup = None
         self.spent = 0.0
+        self.level = None
 
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self):
         """Run the module's cells: a StartupReport, or WorkerDied/ProbeTimeout/BudgetExceeded."""
         self.close()
+        limits = self.limits
+        self.level = isolation.level()
+        _announce(self.level)
         self.root = tempfile.mkdtemp(prefix='autograder-')
-        code, self.home = Path(self.root, 'code'), os.path.join(self.root, 'home')
-        shutil.copytree(WORKER_PACKAGE, code / 'worker',
-                        ignore=shutil.ignore_patterns('__pycache__'))
-        os.mkdir(self.home)
         request_r, self._request_w = os.pipe()
         self._answer_r, answer_w = os.pipe()
-        limits = self.limits
-        self.process = subprocess.Popen(
-            [sys.executable, '-I', '-S', '-c', LAUNCH, str(code), str(request_r), str(answer_w)],
-            cwd=self.home, env=_scrubbed_env(self.home), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(request_r, answer_w),
-            start_new_session=True)
-        os.close(request_r)
-        os.close(answer_w)
+        fds = [str(request_r), str(answer_w)]
+        if self.level == isolation.PROCESS:
+            code, home = Path(self.root, 'code'), os.path.join(self.root, 'home')
+            shutil.copytree(WORKER_PACKAGE, code / 'worker',
+                            ignore=shutil.ignore_patterns('__pycache__'))
+            os.mkdir(home)
+            command = [sys.executable, '-I', '-S', '-c', LAUNCH, str(code), *fds]
+            paths, cwd = _site_paths(), home
+        else:
+            home = f'{isolation.SANDBOX_ROOT}/home'
+            command = isolation.namespaced_command(
+                [os.path.realpath(sys.executable), '-I', '-S', '-B', '-c', LAUNCH,
+                 f'{isolation.SANDBOX_ROOT}/code', *fds], WORKER_PACKAGE, limits.disk_bytes)
+            paths, cwd = isolation.sandbox_site_paths(), self.root
+        self.cgroup = None
+        if isolation.Cgroup.available():
+            self.cgroup = isolation.Cgroup(limits.memory_bytes, limits.processes)
+            command = self.cgroup.command(command)
+        self.output = _Output(Path(self.root, 'output'))
+        try:
+            self.process = subprocess.Popen(
+                command, cwd=cwd, env=_scrubbed_env(home), stdin=subprocess.DEVNULL,
+                stdout=self.output.file, stderr=subprocess.STDOUT,
+                pass_fds=(request_r, answer_w), start_new_session=True)
+        finally:
+            os.close(request_r)
+            os.close(answer_w)
+        _LIVE.add(self)
         self._buffer = b''
-        self.output = _OutputDrain(self.process.stdout)
-        self.output.start()
         cpu = int(limits.budget_seconds) + 5
         reply = self._exchange({
-            'paths': _site_paths(), 'hide': HIDDEN,
+            'paths': paths, 'hide': HIDDEN,
             'cells': [[cell.label, cell.source] for cell in self.cells],
             'limits': {'memory_bytes': limits.memory_bytes, 'cpu_seconds': cpu,
                        'file_bytes': limits.file_bytes, 'processes': limits.processes}},
@@ -150,13 +219,16 @@ class Worker:
         if reply.get('ready') is not True or not isinstance(reply.get('errors'), list):
             self._kill()
             raise WorkerDied('the worker did not start properly')
-        return StartupReport(reply['errors'], reply.get('confinement'))
+        confinement = reply.get('confinement')
+        if isinstance(confinement, dict):
+            confinement = dict(confinement, level=self.level, cgroup=self.cgroup is not None)
+        return StartupReport(reply['errors'], confinement)
 
     def close(self):
         if self.process is not None:
             self._kill()
             self.process = None
-            shutil.rmtree(self.root, ignore_errors=True)
+            _remove_tree(self.root)
 
     def __enter__(self):
         return self
@@ -236,7 +308,7 @@ class Worker:
         line, self._buffer = self._buffer.split(b'\n', 1)
         try:
             return json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):     # RecursionError: nested far too deeply
             self._kill()
             raise WorkerDied('the worker sent something that is not an answer') from None
 
@@ -246,8 +318,16 @@ class Worker:
         except subprocess.TimeoutExpired:
             self._kill()
             return 'the worker stopped answering'
+        if self.level != isolation.PROCESS and code > 128:
+            code = 128 - code             # bubblewrap passes a signal on as 128 + its number
         if code < 0:
-            name = signal.Signals(-code).name
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f'signal {-code}'
+            if self.cgroup is not None and self.cgroup.memory_exceeded():
+                return ('the Python process was killed for using more than '
+                        f'{self.limits.memory_bytes // 1024 ** 2} MB of memory')
             hint = {'SIGXCPU': ' (CPU time limit)', 'SIGKILL': ' (killed, perhaps out of memory)',
                     'SIGSEGV': ' (a crash, often a very deep recursion)',
                     'SIGXFSZ': ' (file size limit)'}.get(name, '')
@@ -262,12 +342,17 @@ class Worker:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if self.cgroup is not None:
+            self.cgroup.kill_all()
         process.wait()
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
         for fd in (self._request_w, self._answer_r):
             try:
                 os.close(fd)
             except OSError:
                 pass
         self._request_w = self._answer_r = -1
-        self.output.join(timeout=1)
-        process.stdout.close()
+        self.output.close()
+        _LIVE.discard(self)

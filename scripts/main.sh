@@ -3,7 +3,7 @@
 #   1. grade the sample class in examples/submitted/ (grades, feedback, report, gradebook in out/grading/);
 #   2. train the two-moons demo and write its figures into out/demo/.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-setup_system_packages graphviz
+setup_system_packages graphviz bubblewrap   # bubblewrap: the sandbox's namespaces
 setup_venv instructor
 cd "$ROOT"
 say "grading the sample class in examples/submitted/"

@@ -1,12 +1,12 @@
 """The sandbox worker: isolation, limits, the protocol and the plain-data boundary."""
 
 import ast
-import os
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from attacks import marker, name_self, named, wait_gone
 
 from autograder.intake import Cell
 from autograder.judge import close
@@ -77,12 +77,13 @@ def test_one_worker_answers_many_probes_and_captures_output():
 
 def test_a_probe_timeout_kills_the_process_group():
     # Starting programs is refused, but a raw fork() through ctypes is not: its child
-    # must die with the worker's process group.
+    # must die with the worker.
+    tag = marker()
     worker, report = start('import ctypes, time\n'
                            'child = ctypes.CDLL(None).fork()\n'
                            'while child == 0:\n'
+                           f'    {name_self(tag)}'
                            '    time.sleep(1)\n'
-                           'open("child.pid", "w").write(str(child))\n'
                            'class Value:\n'
                            '    def __init__(self, data):\n'
                            '        while True:\n'
@@ -90,14 +91,14 @@ def test_a_probe_timeout_kills_the_process_group():
                            limits=Limits(probe_seconds=0.5))
     with worker:
         assert report.errors == []
-        child = int(Path(worker.home, 'child.pid').read_text())
+        deadline = time.monotonic() + 5
+        while not named(tag) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert named(tag)
         with pytest.raises(ProbeTimeout):
             worker.call('value_repr', {'data': 1.0, 'grad': 0.0})
         assert not worker.alive
-    with pytest.raises(ProcessLookupError):
-        for _ in range(50):         # the sleeping grandchild is gone with its process group
-            os.kill(child, 0)
-            time.sleep(0.05)
+    assert wait_gone(tag)
 
 
 def test_exit_during_startup_is_reported():

@@ -6,6 +6,7 @@ the stage could not be graded, what went wrong and what to do about it.
 Written as feedback/<student>/<stage>.html and .md.
 """
 
+import re
 from pathlib import Path
 
 from autograder.exporters.html import escape, inline_svg, page
@@ -78,6 +79,8 @@ def render_markdown(student, result):
     lines = [f'# {result.stage}: feedback for {student}', '',
              f'**Score: {format_points(result.score)} / {format_points(result.max_score)}**'
              f' (status: `{result.status}`)', '']
+    if result.confinement:
+        lines += [f'Sandbox confinement: `{result.confinement}`.', '']
     if result.status != GRADED:
         lines += [_quote(explain(result)), '']
     if result.tests:
@@ -88,10 +91,17 @@ def render_markdown(student, result):
         lines.append(f'- **{test.name}**: {mark}, '
                      f'{format_points(test.points)} / {format_points(test.max_points)} points')
         if test.feedback:  # fenced: feedback such as `a**3` is not Markdown emphasis
-            lines += ['', '  ```text', _indent(test.feedback, '  '), '  ```', '']
+            fence = _fence(test.feedback)
+            lines += ['', f'  {fence}text', _indent(test.feedback, '  '), f'  {fence}', '']
         if test.figure_svg:
             lines += ['  (the HTML feedback shows a picture of this graph)', '']
     return '\n'.join(lines).rstrip() + '\n'
+
+
+def _fence(text):
+    """A backtick fence longer than any run of backticks in text, so text cannot close it."""
+    longest = max((len(run) for run in re.findall('`+', text)), default=0)
+    return '`' * max(3, longest + 1)
 
 
 def render_html(student, result):
@@ -100,6 +110,8 @@ def render_html(student, result):
              f'<p class="score">Score: <b>{format_points(result.score)} / '
              f'{format_points(result.max_score)}</b> '
              f'(status: <code>{escape(result.status)}</code>)</p>']
+    if result.confinement:
+        parts.append(f'<p>Sandbox confinement: <code>{escape(result.confinement)}</code>.</p>')
     if result.status != GRADED:
         parts.append(f'<div class="status feedback">{escape(explain(result))}</div>')
     if result.tests:

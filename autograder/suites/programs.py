@@ -5,7 +5,9 @@ learner's node disagrees, the feedback shows the program as Python lines and, fo
 gradients, a graphviz picture of it with the learner's and the expected grads.
 """
 
+import atexit
 import math
+import os
 import shutil
 import subprocess
 import tempfile
@@ -18,8 +20,14 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from autograder.judge import Fail, close, is_number, numbers, show
 
 # Hypothesis keeps a cache folder, .hypothesis/, in the current directory; the grader
-# must leave the learner's (and the instructor's) folders as it found them.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / 'autograder-hypothesis')
+# must leave the learner's (and the instructor's) folders as it found them. A private
+# folder per process (never a fixed shared path someone could plant a link at), inside
+# the one `autograder grade` makes and removes (AUTOGRADER_CACHE_DIR) when there is one,
+# so even a killed grading process leaves nothing behind.
+_HOME = tempfile.mkdtemp(prefix='autograder-hypothesis-',
+                         dir=os.environ.get('AUTOGRADER_CACHE_DIR') or None)
+atexit.register(shutil.rmtree, _HOME, True)
+set_hypothesis_home_dir(Path(_HOME))
 
 ALL_OPS = ('add', 'sub', 'mul', 'div', 'pow', 'neg', 'relu', 'tanh', 'exp', 'log')
 PRIMITIVE_OPS = ('add', 'mul', 'pow', 'relu', 'tanh', 'exp', 'log')

@@ -5,11 +5,11 @@ trace is compared with the reference's as sets of node and edge descriptions
 """
 
 import re
-import subprocess
 from collections import Counter
 
 import pytest
 
+from autograder import isolation
 from autograder.judge import Fail, ProbeError, show
 from autograder.suites.programs import PRIMITIVE_OPS, program, program_text, suite_settings
 from autograder.suites.programs import programs as drawn_programs
@@ -130,14 +130,14 @@ def _declared_nodes(source):
 
 
 def _plain_nodes(source):
-    """The node names graphviz lays out, or None when `dot` rejects the source."""
-    try:
-        result = subprocess.run(['dot', '-Tplain'], input=source.encode(), capture_output=True,
-                                timeout=20)
-    except FileNotFoundError:     # no graphviz binary here (e.g. a kernel without PATH)
+    """The node names graphviz lays out, or None when `dot` rejects the source.
+
+    The DOT text is the learner's: `dot` runs on it only confined (its own namespaces,
+    no network, nothing writable); where that is not possible, or there is no graphviz
+    binary, the node statements are read from the text instead."""
+    result = isolation.run_confined(['dot', '-Tplain'], source.encode())
+    if result is None:
         return _declared_nodes(source)
-    except subprocess.TimeoutExpired:
-        return None
     if result.returncode != 0:
         return None
     return [line.split()[1] for line in result.stdout.decode('utf-8', 'replace').splitlines()

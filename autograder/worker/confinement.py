@@ -120,10 +120,27 @@ def _landlock(home, site_paths, hidden_names):
             os.close(fd)
 
     read = _READ_FILE | _READ_DIR
+    sites = [os.path.realpath(p) for p in site_paths]
+
+    def allow_except_sites(path):
+        """Read access to path, minus any site folder inside it (python.org, pyenv and
+        Docker interpreters keep site-packages inside the standard library): Landlock
+        cannot take a right back, so such a folder is allowed entry by entry."""
+        real = os.path.realpath(path)
+        inner = [s for s in sites if s != real and s.startswith(real.rstrip('/') + '/')]
+        if real in sites:
+            return                          # handled below, entry by entry
+        if not inner or not os.path.isdir(real):
+            allow(path, read)
+            return
+        allow(path, _READ_DIR)
+        for entry in os.scandir(real):
+            allow_except_sites(entry.path)
+
     try:
         allow(home, fs_rights & ~_EXECUTE)
         for path in _python_folders() + list(SYSTEM_READABLE):
-            allow(path, read)
+            allow_except_sites(path)
         for device in DEVICES:
             allow(device, _READ_FILE | _WRITE_FILE)
         for folder in site_paths:
@@ -178,11 +195,15 @@ def _install_audit_hook(home, readable, hidden_names, hidden_dirs):
         except (TypeError, ValueError):
             return None
 
+    # Most specific first: a site folder inside the standard library is judged as a site
+    # folder, and every component below it is checked, not only the first.
+    readable = sorted(readable, key=len, reverse=True)
+
     def may_read(path):
         for folder in readable:
             if inside(path, folder):
                 rest = path[len(folder):].lstrip('/')
-                return not _is_hidden(rest.split('/')[0], hidden_names)
+                return not any(_is_hidden(part, hidden_names) for part in rest.split('/'))
         return not any(inside(path, folder) for folder in hidden_dirs)
 
     def refuse(what):
