@@ -1,6 +1,8 @@
 """Helpers for tests/test_site.py: a local HTTP server, HTML parsing, solution lines."""
 
+import io
 import json
+import os
 import re
 import threading
 import urllib.error
@@ -80,12 +82,16 @@ def solution_lines(solutions):
 
 
 class SiteServer:
-    """A folder served over HTTP on 127.0.0.1 (a free port) from a background thread."""
+    """A folder served over HTTP on 127.0.0.1 (a free port) from a background thread.
 
-    def __init__(self, folder):
-        handler = partial(_QuietHandler, directory=str(folder))
+    With a prefix ('/micrograd-course') it is served as GitHub Pages serves a project: under
+    that sub-path, with the site's 404.html for every missing page."""
+
+    def __init__(self, folder, prefix=''):
+        handler = partial(_SubPathHandler if prefix else _QuietHandler, directory=str(folder))
         self._httpd = ThreadingHTTPServer(('127.0.0.1', 0), handler)
-        self.url = f'http://127.0.0.1:{self._httpd.server_address[1]}'
+        self._httpd.prefix, self._httpd.folder = prefix, folder
+        self.url = f'http://127.0.0.1:{self._httpd.server_address[1]}{prefix}'
         self._cache = {}
 
     @property
@@ -115,3 +121,21 @@ class SiteServer:
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+
+class _SubPathHandler(_QuietHandler):
+    def send_head(self):
+        prefix = self.server.prefix
+        if self.path == prefix or self.path.startswith(prefix + '/'):
+            self.path = self.path[len(prefix):] or '/'
+            path = self.translate_path(self.path)
+            if os.path.isdir(path):
+                path = os.path.join(path, 'index.html')
+            if os.path.exists(path):
+                return super().send_head()
+        body = (self.server.folder / '404.html').read_bytes()
+        self.send_response(404)
+        self.send_header('Content-Type', 'text/html; charset=utf-8')
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
