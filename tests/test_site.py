@@ -419,3 +419,11 @@ def test_home_search_and_dark_palette_in_chromium(browser, server):
     page.close()
     assert '/chapters/04-backward/' in first
     assert browser.outside_requests == [], browser.outside_requests
+
+
+@pytest.mark.slow
+def test_grading_steps_are_one_numbered_list(site):
+    html = (site / 'grading' / 'index.html').read_text()
+    steps = html[html.index('<ol>'):html.index('</ol>')]
+    for step in ('Extraction', 'The sandbox worker', 'Probes', 'The judge', 'The gradebook'):
+        assert re.search(rf'<li>\s*(<p>)?\s*<strong>{step}\.', steps), step
