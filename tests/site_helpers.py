@@ -139,3 +139,64 @@ class _SubPathHandler(_QuietHandler):
         self.send_header('Content-Length', str(len(body)))
         self.end_headers()
         return io.BytesIO(body)
+
+
+# -- near copies of solution lines ------------------------------------------------------
+
+TOKEN = re.compile(r'[A-Za-z_]\w*|\d+(?:\.\d*)?(?:e-?\d+)?|\*\*|//|[-+*/%<>=!]=|\S')
+NEAR_COPY_RATIO = 0.85       # 8 of 9 tokens the same (one word changed) is a near copy
+SHORTEST_TELLING_TOKENS = 6  # `return x` or `else:` says nothing about a solution
+
+
+def tokens(line):
+    """A line of code as tokens (names, numbers, operators), so spacing never matters."""
+    return TOKEN.findall(line)
+
+
+class _Code(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth, self.blocks, self._text = 0, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == 'code':
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == 'code' and self.depth:
+            self.depth -= 1
+            if not self.depth:
+                self.blocks.append(''.join(self._text))
+                self._text = []
+
+    def handle_data(self, data):
+        if self.depth:
+            self._text.append(data)
+
+
+def code_lines(html):
+    """Every line of every <code> element (blocks and inline) of an HTML page."""
+    parser = _Code()
+    parser.feed(html)
+    parser.close()
+    return [line.strip() for block in parser.blocks for line in block.splitlines()
+            if line.strip()]
+
+
+def near_copies(secrets, shown):
+    """[(where, secret, shown line)] for each shown line whose tokens are nearly a secret's:
+    the same after any one-word change, a renamed variable, or other spacing."""
+    from difflib import SequenceMatcher
+
+    wanted = [(where, line, tokens(line)) for where, line in secrets]
+    wanted = [w for w in wanted if len(w[2]) >= SHORTEST_TELLING_TOKENS]
+    found = []
+    for text in dict.fromkeys(shown):
+        seen = tokens(text)
+        for where, line, secret in wanted:
+            matcher = SequenceMatcher(None, secret, seen, autojunk=False)
+            if matcher.real_quick_ratio() >= NEAR_COPY_RATIO and \
+                    matcher.quick_ratio() >= NEAR_COPY_RATIO and \
+                    matcher.ratio() >= NEAR_COPY_RATIO:
+                found.append((where, line, text))
+    return found

@@ -18,7 +18,9 @@ import pytest
 import yaml
 from site_helpers import (
     SiteServer,
+    code_lines,
     html_links_and_ids,
+    near_copies,
     solution_lines,
     visible_text,
 )
@@ -240,6 +242,29 @@ def test_no_solution_line_on_the_site(site):
     assert not leaked, 'solution code on the site:\n' + '\n'.join(leaked)
 
 
+def test_near_copy_detector_control():
+    """Renamed, respaced or one-word-changed copies of a solution line are found; other code,
+    and lines too short to tell anything, are not."""
+    secret = [('04-backward.ipynb:backward-chain-rule', 'operand.grad += local_grad * self.grad')]
+    assert near_copies(secret, ['operand.grad += local_grad * node.grad'])          # one word
+    assert near_copies(secret, ['operand.grad+=local_grad*self.grad'])              # spacing
+    assert near_copies(secret, ['operand.grad += local_grad  *  self.grad  # see'])
+    assert not near_copies(secret, ['x.grad = 0.0', 'for p in model.parameters():',
+                                    'L.backward()', 'operand.grad'])
+    assert not near_copies(secret, ['out = net([Value(2.0), Value(1.0)])'])
+
+
+@pytest.mark.slow
+def test_no_near_copy_of_a_solution_line_on_the_site(site):
+    """Every line of code the site shows (blocks and inline) against every solution line."""
+    _, lines = solution_lines(ROOT / 'solutions')
+    shown = [line for page in sorted(site.rglob('*.html')) for line in code_lines(page.read_text())]
+    assert len(shown) > 300, 'the site shows suspiciously little code: did the parser break?'
+    leaked = [f'{where}: {line!r} shown as {text!r}'
+              for where, line, text in near_copies(lines, shown)]
+    assert not leaked, 'near copies of solution code on the site:\n' + '\n'.join(leaked)
+
+
 # -- a real browser ----------------------------------------------------------------
 
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -332,7 +357,7 @@ def test_chapter_in_chromium(stage, width, browser, server):
     assert facts['errors'] == 0 and facts['empty'] == 0, facts
     assert facts['font'], 'KaTeX fonts did not load'
     if width >= 1280:     # on a phone a long formula scrolls sideways in its own box
-        assert facts['cutOff'] == [], f'{stage}: display math wider than the page: {facts["cutOff"]}'
+        assert facts['cutOff'] == [], f'{stage}: display math wider than the page: {facts}'
     figures = [image for image in facts['images'] if '/figures/' in image['src']]
     assert figures, f'{stage}: no figure on the page'
     for image in facts['images']:
