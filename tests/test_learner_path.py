@@ -3,10 +3,16 @@ in-notebook check (unsaved cells, inline pictures, no temp folders, Colab), one 
 
 import json
 import os
+import secrets
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 import yaml
@@ -191,3 +197,119 @@ def test_colab_cell_installs_the_grader_from_a_built_wheel_and_checks(tmp_path):
                           env=env, capture_output=True, text=True, timeout=900)
     assert '01-value: 8/8 points' in done.stdout, done.stdout + done.stderr
     assert not list(venv.glob('lib/*/site-packages/nbgrader'))   # no instructor tools
+
+
+# -- the whole path, in a real browser --------------------------------------------------------
+
+CHROMIUM = Path('/usr/bin/chromium')
+OUT = ROOT / 'out'
+SETTINGS = {     # every cell in the page, so the test finds them all (JupyterLab windows them)
+    '@jupyterlab/notebook-extension/tracker.jupyterlab-settings': {'windowingMode': 'none'}}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def solved(cell):
+    """An exercise cell of the source notebook as a learner would type it: no markers."""
+    return '\n'.join(line for line in ''.join(cell['source']).splitlines()
+                     if '### BEGIN SOLUTION' not in line and '### END SOLUTION' not in line)
+
+
+PASTE = """([index, text]) => {
+  const editor = document.querySelectorAll('.jp-Notebook .jp-Cell')[index]
+    .querySelector('.cm-content');
+  editor.focus();
+  const data = new DataTransfer();
+  data.setData('text/plain', text);
+  editor.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
+}"""
+
+
+@pytest.mark.slow
+def test_fresh_clone_to_a_passing_check_of_stage_1_in_jupyterlab(tmp_path):
+    """README's learner path, timed: clone, `bash scripts/learn.sh`, open lesson 1 in
+    JupyterLab in Chromium, Run All (it reaches the grader's cell), fill in the exercises,
+    see the unsaved-file warning, save, run the check cell: 8/8. (The committed state.)"""
+    from playwright.sync_api import sync_playwright
+
+    started = time.monotonic()
+    clone = tmp_path / 'clone'
+    subprocess.run(['git', 'clone', '-q', str(ROOT), str(clone)], check=True, timeout=120)
+    settings = tmp_path / 'lab-settings'
+    for name, value in SETTINGS.items():
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(value))
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(tmp_path / 'learn.log', 'w')
+    env = {key: value for key, value in os.environ.items() if key != 'VIRTUAL_ENV'}
+    lab = subprocess.Popen(
+        ['bash', 'scripts/learn.sh', '--no-browser', '--ServerApp.ip=127.0.0.1',
+         f'--ServerApp.port={port}', f'--IdentityProvider.token={token}',
+         f'--LabApp.user_settings_dir={settings}'],
+        cwd=clone, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        url = f'http://127.0.0.1:{port}'
+        deadline = time.monotonic() + 900
+        while True:
+            assert lab.poll() is None, (tmp_path / 'learn.log').read_text()
+            assert time.monotonic() < deadline, 'JupyterLab did not start in 15 minutes'
+            try:
+                urllib.request.urlopen(f'{url}/api/status?token={token}', timeout=5)
+                break
+            except OSError:
+                time.sleep(1)
+        set_up = time.monotonic() - started
+        source = json.loads(course.stage('01-value').source.read_text())['cells']
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                                 args=['--no-sandbox', '--disable-gpu'])
+            page = browser.new_page(viewport={'width': 1280, 'height': 900})
+            page.goto(f'{url}/lab/tree/lessons/01-value/01-value.ipynb?token={token}')
+            page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
+            page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
+                                   timeout=120_000)
+            checked = next(i for i, c in enumerate(source)
+                           if c.get('id', '').endswith('-demo-check'))
+
+            def run_all():
+                page.click('.jp-Notebook')
+                page.keyboard.press('Escape')
+                page.click('text=Run', timeout=30_000)
+                page.click('text=Run All Cells', timeout=30_000)
+
+            def output(index, wanted):
+                cell = page.locator('.jp-Notebook .jp-Cell').nth(index)
+                cell.locator('.jp-OutputArea-output', has_text=wanted).first.wait_for(
+                    timeout=180_000)
+                return cell.locator('.jp-OutputArea').inner_text()
+
+            run_all()      # the untouched lesson: the visible checks fail, Run All goes on
+            first = output(checked, '01-value: 0/8 points')
+            for index, cell in enumerate(source):
+                if cell.get('metadata', {}).get('nbgrader', {}).get('solution'):
+                    page.evaluate(PASTE, [index, solved(cell)])
+            run_all()      # filled in but not saved: the grader sees the old file and says so
+            unsaved = output(checked, 'Warning: the saved file differs')
+            page.keyboard.press('Control+s')
+            page.wait_for_timeout(1500)
+            page.locator('.jp-Notebook .jp-Cell').nth(checked).click()
+            page.keyboard.press('Shift+Enter')
+            passed = output(checked, '01-value: 8/8 points')
+            page.screenshot(path=str(OUT / 'screenshots' / 'jupyterlab-01-value-passing.png'))
+            menus = page.locator('text=Create Assignment').count()
+            browser.close()
+        seconds = time.monotonic() - started
+    finally:
+        os.killpg(lab.pid, signal.SIGTERM)
+        lab.wait(timeout=60)
+        log.close()
+    (OUT / 'learner-path.json').write_text(json.dumps(
+        {'set_up_seconds': round(set_up, 1), 'total_seconds': round(seconds, 1)}))
+    assert '0/8 points' in first
+    assert 'value-init' in unsaved and '0/8 points' in unsaved
+    assert '8/8 points' in passed and 'Warning' not in passed
+    assert menus == 0, 'the learner sees nbgrader\'s instructor menus'
