@@ -1,5 +1,6 @@
 """`autograder check STAGE [NOTEBOOK]`: a learner's own run of a stage's hidden suite."""
 
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -20,6 +21,9 @@ def add_arguments(parser):
                              'the repository\'s solutions/)')
     parser.add_argument('--timeout', type=float, default=None,
                         help='time budget for the whole stage, in seconds (default: 180)')
+    parser.add_argument('--figures', type=Path, default=None, metavar='DIR',
+                        help='where to write the pictures of failing graphs (default: one '
+                             'folder per stage under the temporary folder, replaced each run)')
 
 
 def default_notebook(stage):
@@ -45,13 +49,26 @@ def report(result, seconds, figures_dir=None):
     return lines
 
 
+def figures_folder(stage):
+    """The default folder for a stage's pictures: the same one every run, emptied first,
+    so checking again and again leaves one folder behind, not one per run."""
+    folder = Path(tempfile.gettempdir(), 'autograder-check', stage)
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
 def run(args):
-    notebook = args.notebook or default_notebook(args.stage)
+    notebook = args.notebook
+    if notebook is None:
+        notebook = default_notebook(args.stage)
+        print(f'Checking {notebook} (the default; name another notebook after the stage: '
+              f'autograder check {args.stage} PATH)')
     started = time.monotonic()
     result = run_stage(args.stage, notebook, source_dir=args.source, timeout=args.timeout)
     seconds = time.monotonic() - started
     figures = None
     if any(t.figure_svg for t in result.tests):
-        figures = tempfile.mkdtemp(prefix='autograder-check-')
+        figures = args.figures or figures_folder(args.stage)
+        Path(figures).mkdir(parents=True, exist_ok=True)
     print(terminal_text('\n'.join(report(result, seconds, figures))))
     return 0 if result.status == GRADED and result.score == result.max_score else 1

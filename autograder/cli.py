@@ -11,9 +11,11 @@ import sys
 
 SUBCOMMANDS = {
     'check': "check your notebook for one stage with the grader's hidden tests",
+    'progress': 'every stage of your notebooks: not started, in progress or passing, and points',
     'grade': 'grade a class in nbgrader layout: gradebook, grades.csv, feedback, class report',
     'release': 'regenerate the student notebooks in lessons/ from solutions/',
 }
+MODULES = {'progress': 'progress_report'}     # progress.py is grade's progress bar
 
 
 def build_parser(command=None):
@@ -25,7 +27,7 @@ def build_parser(command=None):
     for name, help_text in SUBCOMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
         if name == command:
-            module = importlib.import_module(f'autograder.{name}')
+            module = importlib.import_module(f'autograder.{MODULES.get(name, name)}')
             module.add_arguments(sub)
             sub.set_defaults(run=module.run)
     return parser

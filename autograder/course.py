@@ -14,6 +14,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO_ROOT / 'solutions'      # nbgrader's source directory
 LESSONS = REPO_ROOT / 'lessons'          # nbgrader's release directory
 SUITES = Path(__file__).resolve().parent / 'suites'
+# The course's public repository, set here only: the check cell installs the grader from it
+# in Colab, and the published site (GitHub Pages) lives at its project address. A test
+# checks that mkdocs.yml and the lessons' links agree with it.
+REPO_URL = 'https://github.com/micrograd-course/micrograd-course'
 
 
 @dataclass(frozen=True)

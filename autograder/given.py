@@ -48,7 +48,7 @@ import tokenize
 from functools import cache
 from pathlib import Path
 
-from autograder import cells
+from autograder import cells, course
 
 REFERENCE = Path(__file__).resolve().parent.parent / 'micrograd'
 FORMS = ('full', 'skeleton', 'forward')
@@ -59,19 +59,26 @@ LOCAL_GRADS_POSITION = 3                            # Value(data, _prev, _op, _l
 CHECK_SUFFIX = '-demo-check'
 
 NOT_INSTALLED = ('The grader is not installed here: to check your work, clone the course '
-                 "repository, run `bash scripts/main.sh` (or `pip install -e '.[learner]'`) "
+                 "repository, run `bash scripts/learn.sh` (or `pip install -e '.[learner]'`) "
                  'in it and open this notebook from there.')
 
-CHECK_TEMPLATE = '''\
+# In Colab the cell installs the grader from the course's repository (course.REPO_URL).
+CHECK_TEMPLATE = """\
 # Runs `autograder check` on this notebook as last saved and prints its report.
+import subprocess, sys
+if 'google.colab' in sys.modules:  # Colab: install the grader from the course's repository
+    subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', {package!r}])
 try:
     from autograder.in_notebook import check_my_work
 except ImportError:
-    print('The grader is not installed here: to check your work, clone the course '
-          "repository, run `bash scripts/main.sh` (or `pip install -e '.[learner]'`) "
-          'in it and open this notebook from there.')
+    print({not_installed!r})
 else:
-    check_my_work({stage!r})'''
+    check_my_work({stage!r})"""
+
+
+def colab_package():
+    """What the check cell installs in Colab: the course with the learner's tools."""
+    return f'micrograd-course[learner] @ git+{course.REPO_URL}'
 
 
 class GivenError(Exception):
@@ -311,7 +318,8 @@ def render(parts, where='given cell'):
 
 def check_cell(stage_id):
     """The text of the stage's grader check cell."""
-    return CHECK_TEMPLATE.format(stage=stage_id)
+    return CHECK_TEMPLATE.format(stage=stage_id, package=colab_package(),
+                                 not_installed=NOT_INSTALLED)
 
 
 def is_check_cell(cell):

@@ -1,6 +1,8 @@
 """Helpers for tests/test_site.py: a local HTTP server, HTML parsing, solution lines."""
 
+import io
 import json
+import os
 import re
 import threading
 import urllib.error
@@ -80,12 +82,16 @@ def solution_lines(solutions):
 
 
 class SiteServer:
-    """A folder served over HTTP on 127.0.0.1 (a free port) from a background thread."""
+    """A folder served over HTTP on 127.0.0.1 (a free port) from a background thread.
 
-    def __init__(self, folder):
-        handler = partial(_QuietHandler, directory=str(folder))
+    With a prefix ('/micrograd-course') it is served as GitHub Pages serves a project: under
+    that sub-path, with the site's 404.html for every missing page."""
+
+    def __init__(self, folder, prefix=''):
+        handler = partial(_SubPathHandler if prefix else _QuietHandler, directory=str(folder))
         self._httpd = ThreadingHTTPServer(('127.0.0.1', 0), handler)
-        self.url = f'http://127.0.0.1:{self._httpd.server_address[1]}'
+        self._httpd.prefix, self._httpd.folder = prefix, folder
+        self.url = f'http://127.0.0.1:{self._httpd.server_address[1]}{prefix}'
         self._cache = {}
 
     @property
@@ -115,3 +121,82 @@ class SiteServer:
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+
+class _SubPathHandler(_QuietHandler):
+    def send_head(self):
+        prefix = self.server.prefix
+        if self.path == prefix or self.path.startswith(prefix + '/'):
+            self.path = self.path[len(prefix):] or '/'
+            path = self.translate_path(self.path)
+            if os.path.isdir(path):
+                path = os.path.join(path, 'index.html')
+            if os.path.exists(path):
+                return super().send_head()
+        body = (self.server.folder / '404.html').read_bytes()
+        self.send_response(404)
+        self.send_header('Content-Type', 'text/html; charset=utf-8')
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+# -- near copies of solution lines ------------------------------------------------------
+
+TOKEN = re.compile(r'[A-Za-z_]\w*|\d+(?:\.\d*)?(?:e-?\d+)?|\*\*|//|[-+*/%<>=!]=|\S')
+NEAR_COPY_RATIO = 0.85       # 8 of 9 tokens the same (one word changed) is a near copy
+SHORTEST_TELLING_TOKENS = 6  # `return x` or `else:` says nothing about a solution
+
+
+def tokens(line):
+    """A line of code as tokens (names, numbers, operators), so spacing never matters."""
+    return TOKEN.findall(line)
+
+
+class _Code(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth, self.blocks, self._text = 0, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == 'code':
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == 'code' and self.depth:
+            self.depth -= 1
+            if not self.depth:
+                self.blocks.append(''.join(self._text))
+                self._text = []
+
+    def handle_data(self, data):
+        if self.depth:
+            self._text.append(data)
+
+
+def code_lines(html):
+    """Every line of every <code> element (blocks and inline) of an HTML page."""
+    parser = _Code()
+    parser.feed(html)
+    parser.close()
+    return [line.strip() for block in parser.blocks for line in block.splitlines()
+            if line.strip()]
+
+
+def near_copies(secrets, shown):
+    """[(where, secret, shown line)] for each shown line whose tokens are nearly a secret's:
+    the same after any one-word change, a renamed variable, or other spacing."""
+    from difflib import SequenceMatcher
+
+    wanted = [(where, line, tokens(line)) for where, line in secrets]
+    wanted = [w for w in wanted if len(w[2]) >= SHORTEST_TELLING_TOKENS]
+    found = []
+    for text in dict.fromkeys(shown):
+        seen = tokens(text)
+        for where, line, secret in wanted:
+            matcher = SequenceMatcher(None, secret, seen, autojunk=False)
+            if matcher.real_quick_ratio() >= NEAR_COPY_RATIO and \
+                    matcher.quick_ratio() >= NEAR_COPY_RATIO and \
+                    matcher.ratio() >= NEAR_COPY_RATIO:
+                found.append((where, line, text))
+    return found

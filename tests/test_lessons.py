@@ -233,7 +233,7 @@ def test_check_cell_without_the_course_installed_says_how_to_get_it(stage, tmp_p
                           env={'PATH': str(empty)}, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr) == (0, '')
     assert done.stdout.count('\n') == 1, done.stdout
-    assert "bash scripts/main.sh" in done.stdout
+    assert "bash scripts/learn.sh" in done.stdout
     assert "pip install -e '.[learner]'" in done.stdout
 
 

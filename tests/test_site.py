@@ -18,7 +18,9 @@ import pytest
 import yaml
 from site_helpers import (
     SiteServer,
+    code_lines,
     html_links_and_ids,
+    near_copies,
     solution_lines,
     visible_text,
 )
@@ -160,7 +162,9 @@ def test_every_page_and_figure_is_built(site):
 @pytest.mark.slow
 def test_links_resolve_on_the_served_site(site, server):
     """Every href/src of every page, and every url() of the CSS, resolves on 127.0.0.1."""
-    pages = sorted(site.rglob('*.html'))
+    # 404.html links by absolute paths under site_url's sub-path: its own test serves it so.
+    pages = sorted(page for page in site.rglob('*.html') if page != site / '404.html')
+    canonical = yaml.safe_load((ROOT / 'mkdocs.yml').read_text())['site_url']
     problems, ids_of = [], {}
 
     def ids(url):
@@ -176,6 +180,8 @@ def test_links_resolve_on_the_served_site(site, server):
             parts = urlsplit(absolute)
             if parts.scheme in ('mailto', 'data', 'javascript'):
                 continue
+            if tag == 'link' and target.startswith(canonical):
+                continue                      # <link rel="canonical">: the published address
             if parts.netloc != urlsplit(server.url).netloc:
                 if tag != 'a':
                     problems.append(f'{page}: external asset <{tag} {attribute}="{target}">')
@@ -236,6 +242,29 @@ def test_no_solution_line_on_the_site(site):
     assert not leaked, 'solution code on the site:\n' + '\n'.join(leaked)
 
 
+def test_near_copy_detector_control():
+    """Renamed, respaced or one-word-changed copies of a solution line are found; other code,
+    and lines too short to tell anything, are not."""
+    secret = [('04-backward.ipynb:backward-chain-rule', 'operand.grad += local_grad * self.grad')]
+    assert near_copies(secret, ['operand.grad += local_grad * node.grad'])          # one word
+    assert near_copies(secret, ['operand.grad+=local_grad*self.grad'])              # spacing
+    assert near_copies(secret, ['operand.grad += local_grad  *  self.grad  # see'])
+    assert not near_copies(secret, ['x.grad = 0.0', 'for p in model.parameters():',
+                                    'L.backward()', 'operand.grad'])
+    assert not near_copies(secret, ['out = net([Value(2.0), Value(1.0)])'])
+
+
+@pytest.mark.slow
+def test_no_near_copy_of_a_solution_line_on_the_site(site):
+    """Every line of code the site shows (blocks and inline) against every solution line."""
+    _, lines = solution_lines(ROOT / 'solutions')
+    shown = [line for page in sorted(site.rglob('*.html')) for line in code_lines(page.read_text())]
+    assert len(shown) > 300, 'the site shows suspiciously little code: did the parser break?'
+    leaked = [f'{where}: {line!r} shown as {text!r}'
+              for where, line, text in near_copies(lines, shown)]
+    assert not leaked, 'near copies of solution code on the site:\n' + '\n'.join(leaked)
+
+
 # -- a real browser ----------------------------------------------------------------
 
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -288,26 +317,113 @@ def browser(tmp_path_factory):
         context.close()
 
 
+# The rendered size of each graph's smallest text: the SVG's font size in its own units,
+# times the ratio of the image's width on the page to the SVG's width in those units.
+GRAPH_TEXT = """async () => {
+  const out = [];
+  for (const img of document.querySelectorAll('.md-content img[src$=".svg"]')) {
+    const text = await (await fetch(img.src)).text();
+    const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+    const width = Number(svg.getAttribute('viewBox').split(/\\s+/)[2]);
+    const sizes = [...svg.querySelectorAll('text')]
+      .map(t => parseFloat(t.getAttribute('font-size')));
+    out.push({src: img.getAttribute('src'),
+              px: Math.min(...sizes) * img.getBoundingClientRect().width / width,
+              enlarge: img.closest('a') ? img.closest('a').getAttribute('href') : null});
+  }
+  return out;
+}"""
+SMALLEST_GRAPH_TEXT_PX = 9
+WIDTHS = (1280, 390)
+
+
 @pytest.mark.slow
-def test_chapter_in_chromium(stage, browser, server):
+@pytest.mark.parametrize('width', WIDTHS)
+def test_chapter_in_chromium(stage, width, browser, server):
     page = browser.new_page()
+    page.set_viewport_size({'width': width, 'height': 900})
     page.goto(f'{server.url}/chapters/{stage}/', wait_until='load')
     page.wait_for_function("document.querySelectorAll('.arithmatex .katex').length > 0")
     page.evaluate('document.fonts.ready.then(() => true)')
     facts = page.evaluate(PAGE_FACTS)
+    graphs = page.evaluate(GRAPH_TEXT)
+    overflow = page.evaluate('document.documentElement.scrollWidth - window.innerWidth')
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f'{stage}.png'), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f'{stage}-{width}.png'), full_page=True)
     page.close()
+    (SCREENSHOTS / f'{stage}-{width}-graph-text.json').write_text(json.dumps(graphs, indent=1))
 
     assert facts['math'] > 0 and facts['typeset'] == facts['math'], facts
     assert facts['errors'] == 0 and facts['empty'] == 0, facts
     assert facts['font'], 'KaTeX fonts did not load'
-    assert facts['cutOff'] == [], f'{stage}: display math wider than the page: {facts["cutOff"]}'
+    if width >= 1280:     # on a phone a long formula scrolls sideways in its own box
+        assert facts['cutOff'] == [], f'{stage}: display math wider than the page: {facts}'
     figures = [image for image in facts['images'] if '/figures/' in image['src']]
     assert figures, f'{stage}: no figure on the page'
     for image in facts['images']:
         assert image['done'] and image['width'] > 0, f'{stage}: image not loaded: {image}'
     assert facts['codeBlocks'] == 0 or facts['copyButtons'] >= facts['codeBlocks']
+    assert overflow <= 0, f'{stage} at {width} px: the page scrolls sideways by {overflow} px'
+    if stage != '08-training':
+        assert graphs, f'{stage}: no graph'
+    for graph in graphs:
+        assert graph['px'] >= SMALLEST_GRAPH_TEXT_PX, f'{stage} at {width} px: {graph}'
+        assert graph['enlarge'] == graph['src'], f'{stage}: no enlarge link on {graph}'
+    assert browser.outside_requests == [], browser.outside_requests
+
+
+@pytest.mark.slow
+def test_copy_buttons_copy_runnable_code(browser, server):
+    """What Material's copy button copies from a pycon example: code, no prompts, no output."""
+    page = browser.new_page()
+    page.goto(f'{server.url}/chapters/01-value/', wait_until='load')
+    copied = page.evaluate("""() => [...document.querySelectorAll('.md-content pre > code')]
+      .filter(code => code.querySelector('.gp')).map(code => {
+        code.setAttribute('data-md-copying', '');     // as Material does while it copies
+        const text = code.innerText;
+        code.removeAttribute('data-md-copying');
+        return text;
+      })""")
+    page.close()
+    assert copied, 'chapter 1 shows no pycon example'
+    for text in copied:
+        assert '>>>' not in text and '...' not in text.replace('...)', ''), text
+        compile(text, 'copied', 'exec')
+    names = {'Value': micrograd.Value, 'numerical_derivative': numerical_derivative}
+    exec(copied[0], names)                # runs as pasted
+
+
+@pytest.mark.slow
+def test_search_index_and_sitemap(site):
+    index = json.loads((site / 'search' / 'search_index.json').read_text())
+    text = ' '.join(doc['title'] + ' ' + doc['text'] for doc in index['docs'])
+    assert not re.search(r'\\[(\[]|\\(frac|cdot|leftarrow|partial)\b', text), \
+        re.search(r'.{40}\\[(\[a-z].{40}', text)
+    assert 'p ← p - η' in text                        # chapter 8's update rule, as text
+    config = yaml.safe_load((ROOT / 'mkdocs.yml').read_text())
+    sitemap = (site / 'sitemap.xml').read_text()
+    for stage in STAGES:
+        assert f'<loc>{config["site_url"]}chapters/{stage}/</loc>' in sitemap
+
+
+@pytest.mark.slow
+def test_404_page_under_the_project_sub_path(browser, site):
+    """Served as GitHub Pages serves a project site: styled, its links inside the site."""
+    with SiteServer(site, prefix='/micrograd-course') as served:
+        page = browser.new_page()
+        response = page.goto(served.url + '/no/such/page/', wait_until='load')
+        styled = page.evaluate("getComputedStyle(document.querySelector('.md-header'))"
+                               ".position")
+        links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
+        sheets = page.evaluate("[...document.styleSheets].filter(s => s.href).length")
+        page.screenshot(path=str(SCREENSHOTS / '404.png'))
+        page.close()
+    assert response.status == 404
+    assert styled in ('sticky', 'fixed') and sheets >= 2, (styled, sheets)
+    inside = [link for link in links if link.startswith(served.url + '/')]
+    outside = [link for link in links if urlsplit(link).hostname == '127.0.0.1'
+               and not link.startswith(served.url + '/')]
+    assert len(inside) > 10 and outside == [], outside
     assert browser.outside_requests == [], browser.outside_requests
 
 
@@ -328,3 +444,11 @@ def test_home_search_and_dark_palette_in_chromium(browser, server):
     page.close()
     assert '/chapters/04-backward/' in first
     assert browser.outside_requests == [], browser.outside_requests
+
+
+@pytest.mark.slow
+def test_grading_steps_are_one_numbered_list(site):
+    html = (site / 'grading' / 'index.html').read_text()
+    steps = html[html.index('<ol>'):html.index('</ol>')]
+    for step in ('Extraction', 'The sandbox worker', 'Probes', 'The judge', 'The gradebook'):
+        assert re.search(rf'<li>\s*(<p>)?\s*<strong>{step}\.', steps), step

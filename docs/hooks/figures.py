@@ -8,8 +8,10 @@ cache; any edit to micrograd/ or to these hooks draws again.
 """
 
 import hashlib
+import html
 import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -25,6 +27,14 @@ log = logging.getLogger('mkdocs.hooks.figures')
 
 HOOKS = Path(__file__).parent
 MICROGRAD = Path(micrograd.__file__).parent
+
+# A graph is never shown so small that its text falls under this size, in CSS pixels: on
+# a narrow screen its paragraph scrolls sideways instead (site.css), and a click opens it
+# at full size.
+SMALLEST_TEXT_PX = 10
+SVG_SIZE = re.compile(r'<svg\b[^>]*\bviewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"')
+FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
+GRAPH_IMAGE = re.compile(r'<img\b[^>]*\bsrc="([^"]*figures/([\w.-]+\.svg))"[^>]*>')
 
 # The full demo trains for 100 steps (about a minute in pure Python); the site's
 # figure uses the same data, model and schedule compressed into fewer steps.
@@ -104,6 +114,16 @@ def prune(cache, keep):
             shutil.rmtree(entry, ignore_errors=True)
 
 
+def smallest_width(svg):
+    """The narrowest CSS width (px) at which the SVG's smallest text is SMALLEST_TEXT_PX."""
+    width = float(SVG_SIZE.search(svg).group(1))
+    font = min(float(size) for size in FONT_SIZE.findall(svg))
+    return round(width * SMALLEST_TEXT_PX / font)
+
+
+MIN_WIDTHS = {}     # figure name -> smallest_width, filled in on_files
+
+
 def on_files(files, config):
     cache = Path(config.config_file_path).parent / '.cache' / 'figures'
     folders = {job: cached(job, cache) for job in JOBS}
@@ -112,4 +132,19 @@ def on_files(files, config):
         for name in job.outputs:
             files.append(File.generated(config, f'figures/{name}',
                                         abs_src_path=str(folder / name)))
+            if name.endswith('.svg'):
+                MIN_WIDTHS[name] = smallest_width((folder / name).read_text(encoding='utf-8'))
     return files
+
+
+def on_page_content(content, page, config, files):
+    """Every graph: a minimum width that keeps its text readable, and a link to enlarge it."""
+    def graph(match):
+        image, src, name = match.group(0), match.group(1), match.group(2)
+        if name not in MIN_WIDTHS:
+            return image
+        image = image.replace('<img ', f'<img class="graph" style="min-width: '
+                                       f'{MIN_WIDTHS[name]}px" ', 1)
+        return (f'<a class="graph-link" href="{html.escape(src)}" '
+                f'title="Open the graph at full size">{image}</a>')
+    return GRAPH_IMAGE.sub(graph, content)

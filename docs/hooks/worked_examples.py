@@ -58,7 +58,17 @@ def layer():
     o1, o2 = lay(x)
     s = o1 + o2
     s.backward()
-    return s, {x[0]: 'x1', x[1]: 'x2', o1: 'o1', o2: 'o2', s: 's'}
+    return s, {x[0]: 'x1', x[1]: 'x2', o1: 'o1', o2: 'o2', s: 's',
+               **weight_labels(lay.neurons)}
+
+
+def weight_labels(neurons):
+    """{parameter: name} as the chapters write them: w11, w12, b1 for neuron 1, and so on."""
+    names = {}
+    for j, n in enumerate(neurons, start=1):
+        names.update({w: f'w{j}{i}' for i, w in enumerate(n.w, start=1)})
+        names[n.b] = f'b{j}'
+    return names
 
 
 def mlp():
@@ -66,19 +76,25 @@ def mlp():
     net = set_parameters(MLP(2, [2, 1]),
                          [1.0, -1.0, 0.5, 0.5, 1.0, -1.0, 2.0, -1.0, 0.5])
     x = [Value(2.0), Value(1.0)]
-    out = net(x)
+    hidden = net.layers[0](x)
+    out = net.layers[1](hidden)
     out.backward()
-    return out, {x[0]: 'x1', x[1]: 'x2', out: 'out'}
+    (output,) = net.layers[1].neurons
+    v1, v2 = output.w
+    return out, {x[0]: 'x1', x[1]: 'x2', hidden[0]: 'h1', hidden[1]: 'h2', out: 'out',
+                 **weight_labels(net.layers[0].neurons), v1: 'v1', v2: 'v2', output.b: 'c'}
 
 
-# figure file name -> (the example it draws, graphviz rankdir): wide graphs read better top-down
+# figure file name -> (the example it draws, graphviz rankdir). Top-down graphs are three to
+# four times narrower than left-to-right ones (a record's fields stack), so they fit a phone
+# and a text column with readable labels.
 GRAPHS = {
-    '01-value-product.svg': (product, 'LR'),
-    '02-operations-forward.svg': (expression, 'LR'),
-    '03-graph-reuse.svg': (reuse, 'LR'),
-    '04-backward-expression.svg': (lambda: expression(backward=True), 'LR'),
-    '04-backward-reuse.svg': (lambda: reuse(backward=True), 'LR'),
-    '05-neuron.svg': (neuron, 'LR'),
+    '01-value-product.svg': (product, 'TB'),
+    '02-operations-forward.svg': (expression, 'TB'),
+    '03-graph-reuse.svg': (reuse, 'TB'),
+    '04-backward-expression.svg': (lambda: expression(backward=True), 'TB'),
+    '04-backward-reuse.svg': (lambda: reuse(backward=True), 'TB'),
+    '05-neuron.svg': (neuron, 'TB'),
     '06-layer.svg': (layer, 'TB'),
     '07-mlp.svg': (mlp, 'TB'),
 }
