@@ -15,6 +15,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from autograder.exporters.html import escape, inline_svg, page
+from autograder.policy import NO_CONTEXT
 from autograder.results import GRADED, STATUSES, format_points
 
 NAME = 'report'
@@ -27,7 +28,7 @@ STATUS_COLOURS = {GRADED: '#4c72b0', 'missing_notebook': '#bbbbbb',
                   'grader_error': '#000000'}
 
 
-def export(results, out):
+def export(results, out, context=NO_CONTEXT):
     path = Path(out) / 'report.html'
     path.write_text(render_report(results), encoding='utf-8')
     return [path]
