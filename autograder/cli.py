@@ -13,6 +13,9 @@ SUBCOMMANDS = {
     'check': "check your notebook for one stage with the grader's hidden tests",
     'grade': 'grade a class in nbgrader layout: gradebook, grades.csv, feedback, class report',
     'release': 'regenerate the student notebooks in lessons/ from solutions/',
+    'export': 'the Gradescope autograder zip, or every export again from a gradebook',
+    'merge': 'combine the gradebooks of `grade --shard` runs into one, and export',
+    'override': 'a manual grade with its reason (audit trail), applied in every export',
 }
 
 
