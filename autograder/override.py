@@ -86,6 +86,9 @@ def import_nbgrader(book, db_path):
     if not Path(db_path).is_file():
         raise OverrideError(f'no nbgrader gradebook at {db_path}')
     from nbgrader.api import Gradebook as NbgraderGradebook
+
+    from autograder.release import alembic_on_path
+    alembic_on_path()
     imported = []
     with NbgraderGradebook(f'sqlite:///{Path(db_path).resolve()}') as nb_book:
         for assignment in nb_book.assignments:

@@ -153,17 +153,21 @@ def make_sample_class(root):
     return out
 
 
+def alembic_on_path():
+    """nbgrader runs the `alembic` program to check its gradebook's schema; it lives next
+    to this interpreter, which is not on PATH when the venv is not activated."""
+    if shutil.which('alembic') is None:
+        os.environ['PATH'] = os.pathsep.join([str(Path(sys.executable).parent),
+                                              os.environ.get('PATH', '')])
+
+
 def _nbgrader_api(root, release_dir, db_url):
     # Imported here: nbgrader is an instructor dependency, and slow to import.
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
-    # nbgrader runs the `alembic` program to check the gradebook's schema; it lives next
-    # to this interpreter, which is not on PATH when the venv is not activated.
-    if shutil.which('alembic') is None:
-        os.environ['PATH'] = os.pathsep.join([str(Path(sys.executable).parent),
-                                              os.environ.get('PATH', '')])
+    alembic_on_path()
     config = PyFileConfigLoader('nbgrader_config.py', path=str(root)).load_config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.release_directory = str(release_dir)
