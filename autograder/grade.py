@@ -333,6 +333,7 @@ def print_summary(out, graded, unchanged, failed, seconds):
     print(f'  feedback:   {out / "feedback"}/<student>/<stage>.html (and .md)')
     print(f'  report:     {out / "report.html"}')
     print(f'  gradescope: {out / "gradescope"}/<student>/results.json')
+    print(f'  lms:        {out / "canvas.csv"}, {out / "moodle.csv"}')
     print(f'  gradebook:  {out / "gradebook.sqlite"}')
 
 
