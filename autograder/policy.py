@@ -68,6 +68,9 @@ def parse_config(text, where='the course config'):
         raise ConfigError(f'{where}: unknown section(s) {", ".join(sorted(unknown))} '
                           '(expected [late] and [deadlines])')
     late = data.get('late', {})
+    for section in ('late', 'deadlines'):
+        if not isinstance(data.get(section, {}), dict):
+            raise ConfigError(f'{where}: {section} must be a section, [{section}]')
     keys = {'grace_minutes', 'penalty_percent_per_day', 'max_late_days'}
     if set(late) - keys:
         raise ConfigError(f'{where}: unknown key(s) in [late]: '

@@ -146,6 +146,8 @@ def test_config_errors_name_what_to_fix():
         parse_config('[late]\npenalty = 3\n')
     with pytest.raises(ConfigError, match='not valid TOML'):
         parse_config('[late\n')
+    with pytest.raises(ConfigError, match=r'must be a section, \[late\]'):
+        parse_config('late = 3\n')
 
 
 def test_late_days_grace_and_the_cap():
