@@ -166,3 +166,15 @@ def test_late_days_grace_and_the_cap():
     assert graded_at('2026-01-03 13:00:00 UTC').raw == 6.0
     assert parse_time('yesterday') is None
     assert parse_time('2026-01-01 10:00:00') == datetime(2026, 1, 1, 10, tzinfo=timezone.utc)
+
+
+def test_the_sample_roster_and_config_fit_the_sample_class():
+    from autograder import course
+    from autograder.policy import read_config
+    from autograder.roster import read_roster
+    roster = read_roster(ROOT / 'examples' / 'roster.csv')
+    handed_in = sorted(p.name for p in SAMPLE.iterdir() if p.is_dir())
+    assert [s for s in roster.ids if s not in handed_in] == ['zoe']     # one non-submitter
+    assert set(handed_in) <= set(roster.ids)
+    config = read_config(ROOT / 'examples' / 'course.toml')
+    assert sorted(config.deadlines) == list(course.STAGE_IDS)
