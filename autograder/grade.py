@@ -9,6 +9,7 @@ late policy; with --shard K/N only a stable K-th of N slices of the students is 
 1 when the grader itself failed, 2 for bad arguments.
 """
 
+import argparse
 import hashlib
 import os
 import sqlite3
@@ -169,7 +170,6 @@ def plan(args):
 
 def parse_shard(text):
     """'2/4' -> (2, 4), for argparse."""
-    import argparse
     try:
         k, n = (int(part) for part in text.split('/'))
     except ValueError:
