@@ -1,5 +1,11 @@
-"""`autograder check STAGE [NOTEBOOK]`: a learner's own run of a stage's hidden suite."""
+"""`autograder check STAGE [NOTEBOOK]`: a learner's own run of a stage's hidden suite.
 
+Exit status: 0 full marks, 1 any point lost (or the notebook could not be graded),
+2 bad arguments, 3 the grader itself failed (grader_error: not the learner's fault).
+`--json` prints the result as one JSON object (json_report) instead of the text report.
+"""
+
+import json
 import shutil
 import tempfile
 import time
@@ -7,7 +13,7 @@ from pathlib import Path
 
 from autograder import course
 from autograder.progress import terminal_text
-from autograder.results import GRADED
+from autograder.results import GRADED, GRADER_ERROR
 from autograder.runner import run_stage
 
 
@@ -24,6 +30,8 @@ def add_arguments(parser):
     parser.add_argument('--figures', type=Path, default=None, metavar='DIR',
                         help='where to write the pictures of failing graphs (default: one '
                              'folder per stage under the temporary folder, replaced each run)')
+    parser.add_argument('--json', action='store_true',
+                        help='print the result as JSON (per-test points, status, messages)')
 
 
 def default_notebook(stage):
@@ -66,9 +74,26 @@ def run(args):
     started = time.monotonic()
     result = run_stage(args.stage, notebook, source_dir=args.source, timeout=args.timeout)
     seconds = time.monotonic() - started
-    figures = None
-    if any(t.figure_svg for t in result.tests):
-        figures = args.figures or figures_folder(args.stage)
-        Path(figures).mkdir(parents=True, exist_ok=True)
-    print(terminal_text('\n'.join(report(result, seconds, figures))))
+    if getattr(args, 'json', False):
+        print(json.dumps(json_report(result, seconds), indent=2, sort_keys=True))
+    else:
+        figures = None
+        if any(t.figure_svg for t in result.tests):
+            figures = args.figures or figures_folder(args.stage)
+            Path(figures).mkdir(parents=True, exist_ok=True)
+        print(terminal_text('\n'.join(report(result, seconds, figures))))
+    if result.status == GRADER_ERROR:
+        return 3
     return 0 if result.status == GRADED and result.score == result.max_score else 1
+
+
+def json_report(result, seconds):
+    """The machine-readable result: what CI (GitHub Classroom, GitLab) reads."""
+    return {
+        'stage': result.stage, 'status': result.status, 'score': result.score,
+        'max_score': result.max_score, 'message': result.message,
+        'seconds': round(seconds, 3),
+        'tests': [{'name': t.name, 'points': t.points, 'max_points': t.max_points,
+                   'status': 'passed' if t.passed else 'failed', 'message': t.feedback}
+                  for t in result.tests],
+    }

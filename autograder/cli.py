@@ -14,6 +14,9 @@ SUBCOMMANDS = {
     'progress': 'every stage of your notebooks: not started, in progress or passing, and points',
     'grade': 'grade a class in nbgrader layout: gradebook, grades.csv, feedback, class report',
     'release': 'regenerate the student notebooks in lessons/ from solutions/',
+    'export': 'the Gradescope autograder zip, or every export again from a gradebook',
+    'merge': 'combine the gradebooks of `grade --shard` runs into one, and export',
+    'override': 'a manual grade with its reason (audit trail), applied in every export',
 }
 MODULES = {'progress': 'progress_report'}     # progress.py is grade's progress bar
 

@@ -1,11 +1,16 @@
 """`autograder grade`: grade a whole class, in parallel, into a gradebook that survives crashes.
 
-SUBMITTED is nbgrader's layout, SUBMITTED/<student>/<stage>/<notebook>.ipynb. Every
-(student, stage) gets a recorded status, whatever is wrong with the notebook; the batch
-goes on. Exit 0 when the batch finished, 1 when the grader itself failed, 2 for bad
-arguments.
+SUBMITTED is nbgrader's layout, SUBMITTED/<student>/<stage>/<notebook>.ipynb (with
+nbgrader's timestamp.txt beside the notebook, when there is one). Every (student, stage)
+gets a recorded status, whatever is wrong with the notebook; the batch goes on. With
+--roster the class is the roster's; with --config the exports apply its deadlines and
+late policy; with --shard K/N only a stable K-th of N slices of the students is graded
+(merge the shards' gradebooks with `autograder merge`). Exit 0 when the batch finished,
+1 when the grader itself failed, 2 for bad arguments.
 """
 
+import argparse
+import hashlib
 import os
 import shutil
 import signal
@@ -17,15 +22,17 @@ import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder import course, isolation
 from autograder.fingerprint import grader_version
 from autograder.gradebook import Gradebook, file_sha256
 from autograder.intake import NotebookProblem, read_cells
+from autograder.policy import ConfigError, parse_time, read_config
 from autograder.progress import Progress
 from autograder.results import GRADER_ERROR, MALFORMED_NOTEBOOK, MISSING_NOTEBOOK, StageResult
+from autograder.roster import RosterError, read_roster
 from autograder.runner import run_batch, submission
 from autograder.sandbox import Limits, kill_all_workers
 
@@ -51,6 +58,14 @@ def add_arguments(parser):
     parser.add_argument('--require-isolation', action='store_true',
                         help='refuse to grade unless the sandbox has its full confinement '
                              '(namespaces and a cgroup per submission, Linux only)')
+    parser.add_argument('--roster', type=Path, metavar='CSV',
+                        help='the class list (student_id, name, email, lms_id, section): every '
+                        'rostered student gets a row, other folders are reported and skipped')
+    parser.add_argument('--config', type=Path, metavar='TOML',
+                        help='the course config: per-stage deadlines and the late policy')
+    parser.add_argument('--shard', type=parse_shard, metavar='K/N',
+                        help='grade only the K-th of N stable slices of the students (1 <= K <= '
+                        'N), for grading on several machines; combine with `autograder merge`')
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,7 @@ class Task:
     sha256: str = ''          # of the notebook's bytes: what 'unchanged' means
     missing_reason: str = ''
     status: str = MISSING_NOTEBOOK   # for a task with no notebook to grade
+    submitted_at: str = ''    # from nbgrader's timestamp.txt, ISO 8601; '' when there is none
 
 
 class UsageError(Exception):
@@ -91,12 +107,15 @@ def run(args):
     os.environ[CACHE_ENV] = cache
     try:
         with Gradebook(args.out / 'gradebook.sqlite') as book:
+            for key, setting in (('roster', args.roster_data), ('config', args.config_data)):
+                if setting is not None:
+                    book.set_setting(key, setting.text)
             todo = [t for t in tasks if args.force or not book.is_current(
-                t.student, t.stage, t.sha256, versions[t.stage])]
+                t.student, t.stage, t.sha256, versions[t.stage], t.submitted_at)]
             print(f'{len(tasks)} submission-stages ({len(stages)} stages): {len(todo)} to grade, '
                   f'{len(tasks) - len(todo)} unchanged since the last run', file=sys.stderr)
             failed = grade_all(todo, args, versions, book)
-            export(book.results(), args.out)
+            export(book.results(), args.out, book.context())
     except (sqlite3.Error, OSError) as error:
         # Everything committed so far is safe; the same command resumes once this is fixed.
         print(f'autograder grade: error: cannot write to {args.out}: {error}', file=sys.stderr)
@@ -130,10 +149,27 @@ def plan(args):
     args.source = resolve_source(args.source)
     known = course.STAGE_IDS
     students = _subfolders(args.submitted)
+    args.roster_data = args.config_data = None
+    try:
+        if getattr(args, 'config', None):
+            args.config_data = read_config(args.config)
+        if getattr(args, 'roster', None):
+            args.roster_data = read_roster(args.roster)
+    except (ConfigError, RosterError) as error:
+        raise UsageError(str(error)) from None
+    if args.roster_data is not None:
+        rostered = args.roster_data.ids
+        unknown = [s for s in students if s not in rostered]
+        if unknown:
+            print(f'autograder grade: warning: {len(unknown)} folder(s) of students not on the '
+                  f'roster, not graded: {", ".join(unknown)}', file=sys.stderr)
+        students = rostered
     if not students:
         raise UsageError(f'{args.submitted} holds no student folders '
                          '(expected SUBMITTED/<student>/<stage>/<notebook>.ipynb)')
-    handed_in = {stage for student in students if not (args.submitted / student).is_symlink()
+    handed_in = {stage for student in students
+                 if (args.submitted / student).is_dir()
+                 and not (args.submitted / student).is_symlink()
                  for stage in _subfolders(args.submitted / student)}
     for stray in sorted(handed_in - set(known)):
         print(f'autograder grade: warning: ignoring folders named {student_label(stray)!r}: '
@@ -157,9 +193,43 @@ def plan(args):
         except NotebookProblem as problem:
             raise UsageError(f'cannot use the source notebook {source} ({problem.status}); '
                              '--source is the folder of the solution notebooks') from None
-    tasks = [find_notebook(args.submitted, student, stage)
+    if getattr(args, 'shard', None):
+        students = [s for s in students if in_shard(s, *args.shard)]
+    tasks = [with_timestamp(find_notebook(args.submitted, student, stage), args.submitted)
              for student in students for stage in stages]
     return stages, tasks
+
+
+def parse_shard(text):
+    """'2/4' -> (2, 4), for argparse."""
+    try:
+        k, n = (int(part) for part in text.split('/'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not K/N, such as 1/4') from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f'{text!r}: K/N needs 1 <= K <= N')
+    return k, n
+
+
+def in_shard(student, k, n):
+    """Whether student is in slice k of n: by a hash of the id alone, the same on any machine."""
+    digest = hashlib.sha256(student.encode('utf-8')).digest()
+    return int.from_bytes(digest[:8], 'big') % n == k - 1
+
+
+def with_timestamp(task, submitted):
+    """task with the time of nbgrader's timestamp.txt beside the notebook, if there is one."""
+    path = Path(submitted) / task.student / task.stage / 'timestamp.txt'
+    if task.notebook is None or path.is_symlink() or not path.is_file() \
+            or path.stat().st_size > 1024:      # a time is one short line: nothing else is read
+        return task
+    when = parse_time(path.read_text(encoding='utf-8', errors='replace'))
+    if when is None:
+        print(f'autograder grade: warning: {student_label(str(path))} does not hold a time; '
+              'treated as on time',
+              file=sys.stderr)
+        return task
+    return replace(task, submitted_at=when.isoformat())
 
 
 def resolve_source(source_dir):
@@ -222,7 +292,8 @@ def grade_all(tasks, args, versions, book):
 
     def record(task, result, error):
         nonlocal failed
-        book.record(task.student, task.stage, task.sha256, versions[task.stage], result)
+        book.record(task.student, task.stage, task.sha256, versions[task.stage], result,
+                    task.submitted_at)
         if error:
             failed += 1
             progress.note(f'grader error on {task.student} {task.stage}:\n{error}')
@@ -334,11 +405,11 @@ def _grader_error(stage, error):
                        message=f'{type(error).__name__}: {error}')
 
 
-def export(results, out):
+def export(results, out, context=None):
     """Render everything from the gradebook: every exporter in autograder.exporters.EXPORTERS."""
     # matplotlib (the report): imported only when needed, so `autograder` starts fast
     from autograder import exporters
-    return exporters.export_all(results, out)
+    return exporters.export_all(results, out, context)
 
 
 def print_summary(out, graded, unchanged, failed, seconds):
@@ -352,6 +423,7 @@ def print_summary(out, graded, unchanged, failed, seconds):
     print(f'  feedback:   {out / "feedback"}/<student>/<stage>.html (and .md)')
     print(f'  report:     {out / "report.html"}')
     print(f'  gradescope: {out / "gradescope"}/<student>/results.json')
+    print(f'  lms:        {out / "canvas.csv"}, {out / "moodle.csv"}')
     print(f'  gradebook:  {out / "gradebook.sqlite"}')
 
 

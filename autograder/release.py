@@ -12,6 +12,11 @@ metadata, sorted keys, indent 1, trailing newline) so that regenerating an uncha
 source gives byte-identical files and `git diff` stays readable. The source notebooks
 are written the same way. Last, the sample class examples/submitted/ is rebuilt from
 the new lessons (examples/make_sample_class.py).
+
+`autograder release 01-value 02-operations --release-dir DIR` is the instructor's
+release on a schedule: only the chosen stages, into DIR, and nothing else is touched
+(not solutions/, lessons/ or the sample class); it refuses when the source notebooks'
+generated cells are out of date, as what it wrote would not match the committed lessons.
 """
 
 import importlib.util
@@ -153,17 +158,21 @@ def make_sample_class(root):
     return out
 
 
+def alembic_on_path():
+    """nbgrader runs the `alembic` program to check its gradebook's schema; it lives next
+    to this interpreter, which is not on PATH when the venv is not activated."""
+    if shutil.which('alembic') is None:
+        os.environ['PATH'] = os.pathsep.join([str(Path(sys.executable).parent),
+                                              os.environ.get('PATH', '')])
+
+
 def _nbgrader_api(root, release_dir, db_url):
     # Imported here: nbgrader is an instructor dependency, and slow to import.
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
-    # nbgrader runs the `alembic` program to check the gradebook's schema; it lives next
-    # to this interpreter, which is not on PATH when the venv is not activated.
-    if shutil.which('alembic') is None:
-        os.environ['PATH'] = os.pathsep.join([str(Path(sys.executable).parent),
-                                              os.environ.get('PATH', '')])
+    alembic_on_path()
     config = PyFileConfigLoader('nbgrader_config.py', path=str(root)).load_config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.release_directory = str(release_dir)
@@ -218,8 +227,9 @@ def add_arguments(parser):
     parser.add_argument('stages', nargs='*', metavar='STAGE',
                         help='stage ids such as 01-value (default: every stage in solutions/)')
     parser.add_argument('--release-dir', metavar='DIR',
-                        help='where to write the lessons (default: lessons/ in the repository; '
-                        'the sample class examples/submitted/ is rebuilt only then)')
+                        help='where to write the lessons (default: lessons/ in the repository, '
+                        'which also updates solutions/ and rebuilds the sample class); '
+                        'elsewhere, only the chosen stages are written and nothing else changes')
     parser.add_argument('--check', action='store_true',
                         help="only report the source notebooks' given and check cells that "
                         'are out of date (exit status 1 if any); write nothing')
@@ -237,12 +247,18 @@ def run(args):
                 return 1
             print('every given and check cell is up to date')
             return 0
-        sources = write_given_cells(args.stages, root)
+        in_repository = args.release_dir is None or \
+            Path(args.release_dir).resolve() == root / 'lessons'
+        if in_repository:
+            sources = write_given_cells(args.stages, root)
+        else:   # an instructor's release: read solutions/, never write it
+            sources, stale = [], stale_cells(args.stages, root)
+            if stale:
+                raise ReleaseError('the generated cells of ' + ', '.join(stale) + ' are out of '
+                                   'date: run `autograder release` (without --release-dir) first')
         written = release(args.stages, root=root, release_dir=args.release_dir,
                           write_given=False)
-        sample = None
-        if args.release_dir is None or Path(args.release_dir).resolve() == root / 'lessons':
-            sample = make_sample_class(root)
+        sample = make_sample_class(root) if in_repository else None
     except ReleaseError as error:
         print(f'autograder release: {error}', file=sys.stderr)
         return 1

@@ -50,7 +50,7 @@ def test_every_exporter_has_the_same_shape():
 def test_export_all_writes_the_expected_files(tmp_path):
     out = tmp_path / 'out'
     written = exporters.export_all(small_results(), out)
-    expected = {'grades.csv', 'report.html',
+    expected = {'grades.csv', 'report.html', 'canvas.csv', 'moodle.csv',
                 'feedback/ada/04-backward.html', 'feedback/ada/04-backward.md',
                 'feedback/ben/02-operations.html', 'feedback/ben/02-operations.md',
                 'feedback/ben/04-backward.html', 'feedback/ben/04-backward.md',
@@ -60,9 +60,9 @@ def test_export_all_writes_the_expected_files(tmp_path):
     assert on_disk == expected                       # each exporter reports what it writes
     assert len(written) == len(expected)
     assert (out / 'grades.csv').read_text().splitlines()[1:] == [
-        'ada,04-backward,5,5,graded,2,2',
-        'ben,02-operations,0,4,syntax_error,0,0',
-        'ben,04-backward,2,5,graded,1,2']
+        'ada,04-backward,5,5,graded,2,2,5,0,,,',
+        'ben,02-operations,0,4,syntax_error,0,0,0,0,,,',
+        'ben,04-backward,2,5,graded,1,2,2,0,,,']
     assert json.loads((out / 'gradescope' / 'ben' / 'results.json').read_text())['score'] == 2.0
     assert 'href="feedback/ben/04-backward.html"' in (out / 'report.html').read_text()
 
@@ -78,7 +78,7 @@ def test_each_exporter_writes_only_what_it_returns(tmp_path):
 
 def test_export_all_of_no_results_still_writes_the_class_files(tmp_path):
     written = exporters.export_all([], tmp_path)
-    assert {p.name for p in written} == {'grades.csv', 'report.html'}
+    assert {p.name for p in written} == {'grades.csv', 'report.html', 'canvas.csv', 'moodle.csv'}
 
 
 def test_no_exporter_chooses_a_matplotlib_backend():

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from autograder.exporters.html import escape, inline_svg, page
+from autograder.policy import NO_CONTEXT
 from autograder.results import (
     CRASHED,
     GRADED,
@@ -62,7 +63,7 @@ def explain(result):
     return f'{general}\n\n{result.message}'.strip() if result.message else general
 
 
-def export(results, out):
+def export(results, out, context=NO_CONTEXT):
     """Write feedback/<student>/<stage>.html and .md for every result; return the paths."""
     written = []
     for student, stage, result in results:

@@ -15,19 +15,23 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from autograder.exporters.html import escape, inline_svg, page
+from autograder.policy import NO_CONTEXT
 from autograder.results import GRADED, STATUSES, format_points
 
 NAME = 'report'
 DESCRIPTION = 'report.html, the class report for the instructor (scores, statuses, failed tests)'
 
 MOST_FAILED_SHOWN = 15
+DOTS_UP_TO = 60           # submissions per stage drawn as dots; more as a histogram strip
+SCROLL = 'max-height: 36rem; overflow: auto'           # the student table's box, any class size
+STICKY = ' style="position: sticky; top: 0; background: #fff"'
 STATUS_COLOURS = {GRADED: '#4c72b0', 'missing_notebook': '#bbbbbb',
                   'malformed_notebook': '#dd8452', 'syntax_error': '#c44e52',
                   'import_error': '#8172b3', 'timeout': '#937860', 'crashed': '#da8bc3',
                   'grader_error': '#000000'}
 
 
-def export(results, out):
+def export(results, out, context=NO_CONTEXT):
     path = Path(out) / 'report.html'
     path.write_text(render_report(results), encoding='utf-8')
     return [path]
@@ -78,23 +82,38 @@ def most_failed_tests(results):
 
 
 def score_plot(stages, by_stage):
-    """Each stage's scores as a percentage of its maximum: a box and every student's dot."""
+    """Each stage's scores as a percentage of its maximum: a box, and every student's dot in a
+    small class or, past DOTS_UP_TO, a histogram strip (bar length: share of the class), so
+    the plot reads the same at 20, 200 or 2,000 students."""
     fig = Figure(figsize=(max(6, 1.1 * len(stages)), 3.6))
     ax = fig.subplots()
     percents = [[_percent(r) for r in by_stage[stage]] for stage in stages]
-    ax.boxplot(percents, showfliers=False, widths=0.5)
     for i, values in enumerate(percents, start=1):
-        # Spread equal scores sideways, deterministically, so every student stays visible.
-        seen = Counter()
+        if len(values) > DOTS_UP_TO:
+            _histogram_strip(ax, i, values)
+            continue
+        # Spread equal scores sideways, evenly within the box's width, so each stays visible.
+        seen, counts = Counter(), Counter(values)
         for value in values:
-            offset = 0.06 * (seen[value] - (values.count(value) - 1) / 2)
+            offset = 0.5 * ((seen[value] + 0.5) / counts[value] - 0.5)
             seen[value] += 1
             ax.plot(i + offset, value, 'o', color='#4c72b0', alpha=0.7, markersize=5)
+    ax.boxplot(percents, showfliers=False, widths=0.5)
     ax.set_xticks(range(1, len(stages) + 1), stages, rotation=30, ha='right')
     ax.set_ylabel('score (% of stage maximum)')
     ax.set_ylim(-5, 105)
     fig.tight_layout()
     return fig
+
+
+def _histogram_strip(ax, x, values, bins=10):
+    """Scores in bins of 100/bins %, drawn as horizontal bars centred on x, the widest 0.8."""
+    counts = Counter(min(int(v * bins / 100), bins - 1) for v in values)
+    widest = max(counts.values())
+    for b, count in sorted(counts.items()):
+        width = 0.8 * count / widest
+        ax.barh(100 * (b + 0.5) / bins, width, height=100 / bins * 0.9, left=x - width / 2,
+                color='#4c72b0', alpha=0.45)
 
 
 def status_plot(stages, by_stage):
@@ -162,8 +181,9 @@ def _failure_table(failures):
 
 def _student_table(students, stages, results):
     cells = {(student, stage): result for student, stage, result in results}
-    rows = ['<table><tr><th>student</th>' + ''.join(f'<th>{escape(s)}</th>' for s in stages)
-            + '<th>total</th></tr>']
+    rows = [f'<div style="{SCROLL}"><table><tr><th{STICKY}>student</th>'
+            + ''.join(f'<th{STICKY}>{escape(s)}</th>' for s in stages)
+            + f'<th{STICKY}>total</th></tr>']
     for student in students:
         row, total = [f'<td>{escape(student)}</td>'], 0.0
         for stage in stages:
@@ -177,4 +197,4 @@ def _student_table(students, stages, results):
             row.append(f'<td><a href="{escape(link)}">{escape(text)}</a></td>')
         row.append(f'<td>{format_points(total)}</td>')
         rows.append('<tr>' + ''.join(row) + '</tr>')
-    return '\n'.join(rows) + '</table>'
+    return '\n'.join(rows) + '</table></div>'
