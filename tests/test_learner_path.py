@@ -291,6 +291,9 @@ def test_fresh_clone_to_a_passing_check_of_stage_1_in_jupyterlab(tmp_path):
             first = output(checked, '01-value: 0/8 points')
             for index, cell in enumerate(source):
                 if cell.get('metadata', {}).get('nbgrader', {}).get('solution'):
+                    page.locator('.jp-Notebook .jp-Cell').nth(index).locator(
+                        '.cm-content').click()
+                    page.keyboard.press('Control+a')          # the whole cell: replaced
                     page.evaluate(PASTE, [index, solved(cell)])
             run_all()      # filled in but not saved: the grader sees the old file and says so
             unsaved = output(checked, 'Warning: the saved file differs')
