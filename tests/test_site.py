@@ -449,6 +449,7 @@ def test_home_search_and_dark_palette_in_chromium(browser, server):
 @pytest.mark.slow
 def test_grading_steps_are_one_numbered_list(site):
     html = (site / 'grading' / 'index.html').read_text()
-    steps = html[html.index('<ol>'):html.index('</ol>')]
+    start = html.index('<ol>')
+    steps = html[start:html.index('</ol>', start)]
     for step in ('Extraction', 'The sandbox worker', 'Probes', 'The judge', 'The gradebook'):
         assert re.search(rf'<li>\s*(<p>)?\s*<strong>{step}\.', steps), step
