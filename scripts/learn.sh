@@ -8,4 +8,6 @@ cd "$ROOT"
 as_root=()
 [ "$(id -u)" -eq 0 ] && as_root=(--allow-root)     # containers and cloud machines run as root
 say "opening lesson 1 in JupyterLab (stop it with Ctrl+C; your work is in lessons/)"
-exec jupyter lab lessons/01-value/01-value.ipynb "${as_root[@]}" "$@"
+# The repository root is its root folder (every lesson in its file browser); lesson 1 opens.
+exec jupyter lab --ServerApp.root_dir="$ROOT" \
+    --LabApp.default_url=/lab/tree/lessons/01-value/01-value.ipynb "${as_root[@]}" "$@"

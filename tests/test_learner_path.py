@@ -60,7 +60,7 @@ def test_the_learner_install_has_no_instructor_tools():
     assert 'nbgrader' not in learner          # no "Create Assignment" menus in JupyterLab
     assert 'pytest' in learner                # what `autograder check` runs the suites with
     script = (ROOT / 'scripts' / 'learn.sh').read_text()
-    assert 'setup_venv learner' in script and 'jupyter lab lessons/01-value' in script
+    assert 'setup_venv learner' in script and '/lab/tree/lessons/01-value/01-value.ipynb' in script
 
 
 # -- autograder progress and check --------------------------------------------------------
@@ -291,9 +291,13 @@ def test_fresh_clone_to_a_passing_check_of_stage_1_in_jupyterlab(tmp_path):
             first = output(checked, '01-value: 0/8 points')
             for index, cell in enumerate(source):
                 if cell.get('metadata', {}).get('nbgrader', {}).get('solution'):
+                    page.locator('.jp-Notebook .jp-Cell').nth(index).locator(
+                        '.cm-content').click()
+                    page.keyboard.press('Control+a')          # the whole cell: replaced
                     page.evaluate(PASTE, [index, solved(cell)])
             run_all()      # filled in but not saved: the grader sees the old file and says so
-            unsaved = output(checked, 'Warning: the saved file differs')
+            output(checked, 'Warning: the saved file differs')
+            unsaved = output(checked, '01-value: 0/8 points')      # and the report after it
             page.keyboard.press('Control+s')
             page.wait_for_timeout(1500)
             page.locator('.jp-Notebook .jp-Cell').nth(checked).click()
@@ -314,3 +318,11 @@ def test_fresh_clone_to_a_passing_check_of_stage_1_in_jupyterlab(tmp_path):
     assert 'value-init' in unsaved and '0/8 points' in unsaved
     assert '8/8 points' in passed and 'Warning' not in passed
     assert menus == 0, 'the learner sees nbgrader\'s instructor menus'
+
+
+def test_every_chapter_opens_its_lesson_in_colab():
+    owner_repo = course.REPO_URL.removeprefix('https://github.com/')
+    for stage in course.STAGES:
+        exercise = stage.chapter.read_text().split('\n## Your exercise\n', 1)[1]
+        assert (f'(https://colab.research.google.com/github/{owner_repo}/blob/main/'
+                f'lessons/{stage.id}/{stage.id}.ipynb)') in exercise, stage.id
