@@ -130,6 +130,17 @@ def compare_forward(program, expected, actual):
         raise Fail(f'for {program_text(program)}: got {show(actual)} instead of the nodes')
     data = numbers(actual.get('data'), n, f'for {program_text(program)}')
     k = len(program['inputs'])
+    for i in range(k):
+        if not close(data[i], expected['data'][i]):
+            raise Fail(f'for {program_text(program)} the input {name(i)} holds {show(data[i])} '
+                       f'afterwards, expected {show(expected["data"][i])}: an operation must not '
+                       'change its operands; it returns a new Value')
+    for i, plain in enumerate(actual.get('plain_operands') or []):
+        if plain and i >= k:
+            raise Fail(f'for {program_text(program)}, {step_text(program, i)} holds a plain '
+                       f'{plain[0]} in its _prev: wrap a plain number in a Value first, so that '
+                       'every operand in the graph is a Value (backward() gives each operand '
+                       'a grad)')
     for i in range(k, n):
         if not close(data[i], expected['data'][i]):
             raise Fail(f'for {program_text(program)} your {name(i)}.data is {show(data[i])}, '
