@@ -61,6 +61,9 @@ def check_outputs(expected, got, name, inputs, hint=''):
                        'the Value itself, not a list of one Value')
         raise Fail(f'{name} returned a single Value, expected a list of '
                    f"{len(expected['out'])} Values")
+    if not got['single'] and got.get('out_type') != expected.get('out_type'):
+        raise Fail(f"{name} returned a {got.get('out_type')}, expected a "
+                   f"{expected.get('out_type')} of Values")
     out = numbers(got['out'], len(expected['out']), f'the outputs of {name}')
     for i, (a, e) in enumerate(zip(out, expected['out'])):
         if not close(a, e):
@@ -79,10 +82,10 @@ def check_grads(expected, got, name):
                            f'{show(a)}, expected {show(e)}')
 
 
-def check_state(sub, ref, kind, args, name, kwargs=None):
+def check_state(sub, ref, kind, args, name, kwargs=None, **more):
     """What __init__ stored, read from the attributes (not through parameters())."""
-    expected = ref.probe('module_state', kind=kind, args=args, kwargs=kwargs)
-    got = call(sub, name, 'module_state', kind=kind, args=args, kwargs=kwargs)
+    expected = ref.probe('module_state', kind=kind, args=args, kwargs=kwargs, **more)
+    got = call(sub, name, 'module_state', kind=kind, args=args, kwargs=kwargs, **more)
     check_shared(got, name)
     return expected, got
 

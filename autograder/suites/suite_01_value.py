@@ -33,6 +33,10 @@ def test_children(sub, ref):
     if got['leaf_prev'] != 0 or got['leaf_op'] != '':
         raise Fail(f"a leaf Value(2.0) has {got['leaf_prev']} operands in _prev and _op "
                    f"{show(got['leaf_op'])}, expected none and ''")
+    if got['prev_type'] != 'tuple' or got['leaf_prev_type'] != 'tuple':
+        raise Fail(f"for c = Value(3.0, (a, b), '+'), c._prev is a {got['prev_type']} (a leaf's: "
+                   f"a {got['leaf_prev_type']}), expected the tuple it was given: store _prev "
+                   'unchanged')
     if sorted(got['prev']) == [0, 1] and got['prev'] != [0, 1]:
         raise Fail('for c = Value(3.0, (a, b), "+"), c._prev holds b before a: store the '
                    'operands unchanged, in the order given, (a, b)')
@@ -40,10 +44,10 @@ def test_children(sub, ref):
         raise Fail('for c = Value(3.0, (a, b), "+"), c._prev must hold the operands a and b '
                    f"themselves; it holds {len(got['prev'])} objects"
                    + (' (some of them not a or b)' if -1 in got['prev'] else ''))
-    if got['leaf_local_grads'] != [] or got['local_grads'] != [1.0, 1.0]:
-        raise Fail("for c = Value(3.0, (a, b), '+', (1.0, 1.0)), c._local_grads is "
+    if got['leaf_local_grads'] != [] or got['local_grads'] != [1.0, 2.0]:
+        raise Fail("for c = Value(3.0, (a, b), '+', (1.0, 2.0)), c._local_grads is "
                    f"{show(got['local_grads'])} (a leaf's: {show(got['leaf_local_grads'])}), "
-                   'expected (1.0, 1.0) and (): store _local_grads as given')
+                   'expected (1.0, 2.0) and (): store _local_grads as given')
     if got['op'] != '+':
         raise Fail(f"for c = Value(3.0, (a, b), '+'), c._op is {show(got['op'])}, expected '+'")
 
@@ -81,6 +85,12 @@ def test_numerical_derivative(sub, ref):
         if not (is_number(got) and abs(got - expected) <= 1e-4 * max(1, abs(expected))):
             raise Fail(f'numerical_derivative(f, {x}) for f(x) = {text} is {show(got)}, '
                        f'expected about {show(expected)}')
+    expected = ref.probe('numerical_derivative', function='cube', x=1.0, h=1e-3)
+    got = sub.probe('numerical_derivative', function='cube', x=1.0, h=1e-3)
+    if not (is_number(got) and abs(got - expected) < 1e-9):
+        raise Fail(f'numerical_derivative(f, 1.0, h=1e-3) for f(x) = x**3 is {show(got)}, '
+                   f'expected {expected!r}: return the central difference itself, unrounded, '
+                   'computed with the h you are given')
     expected = ref.probe('numerical_derivative', function='cube', x=2.0, h=0.5)
     got = sub.probe('numerical_derivative', function='cube', x=2.0, h=0.5)
     if not close(got, expected):

@@ -47,10 +47,10 @@ def _forward_hint(values, inputs, got, nonlin=True):
 
 @pytest.mark.points(1, name='module-base', what='Module().parameters()')
 def test_module(sub, ref):
-    got = call(sub, 'Module().parameters()', 'module_default')
-    if got != []:
-        raise Fail(f'Module().parameters() is {show(got)}, expected []: a Module with no '
-                   'parameters of its own has none')
+    kind, got = call(sub, 'Module().parameters()', 'module_default')
+    if kind != 'list' or got != []:
+        raise Fail(f'Module().parameters() is {show(got)} (a {kind}), expected [], an empty '
+                   'list: a Module with no parameters of its own has none')
 
 
 @pytest.mark.points(2, name='neuron-parameters', what='Neuron(3).parameters()')

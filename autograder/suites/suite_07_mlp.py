@@ -62,9 +62,9 @@ def test_wide_output(sub, ref):
 
 @pytest.mark.points(2, name='mlp-init', what='the layers of a new MLP')
 def test_init(sub, ref):
-    for args, name in (([3, SIZES], NAME), ([3, (4,)], 'MLP(3, (4,))'),
+    for args, name in (([3, SIZES], NAME), ([3, [4]], 'MLP(3, (4,))'),
                        ([2, [3, 1]], 'MLP(2, [3, 1])')):
-        expected, got = check_state(sub, ref, 'MLP', args, name)
+        expected, got = check_state(sub, ref, 'MLP', args, name, tuple_sizes='(' in name[6:])
         shapes = [(len(layer[0]['w']) if layer else 0, len(layer)) for layer in got['layers']]
         want = [(len(layer[0]['w']), len(layer)) for layer in expected['layers']]
         if shapes != want:

@@ -276,14 +276,15 @@ def value_basics(ns, data):
     Value = ns['Value']
     leaf = Value(data)
     a, b = Value(1.0), Value(2.0)
-    made = Value(3.0, (a, b), '+', (1.0, 1.0))
+    made = Value(3.0, (a, b), '+', (1.0, 2.0))
     found = {id(a): 0, id(b): 1}
     return {
         'data': leaf.data, 'grad': leaf.grad,
         'leaf_prev': len(children(leaf)), 'leaf_op': leaf._op,
         'leaf_local_grads': list(leaf._local_grads),
         'prev': [found.get(id(child), -1) for child in children(made)],
-        'op': made._op, 'made_grad': made.grad,
+        'op': made._op, 'made_grad': made.grad, 'prev_type': type(made._prev).__name__,
+        'leaf_prev_type': type(leaf._prev).__name__,
         'local_grads': list(made._local_grads),
     }
 
@@ -327,6 +328,10 @@ def trace(ns, program):
     """What the learner's trace(root) returns, as (data, op) descriptions of nodes and edges."""
     root = build(ns, program)[-1]
     nodes, edges = ns['trace'](root)
+    for edge in edges:
+        if not (isinstance(edge, (tuple, list)) and len(edge) == 2):
+            raise TypeError(f'the edges trace returns must be (operand, result) pairs; one of '
+                            f'them is a {type(edge).__name__}')
     return {
         'nodes': [_describe_node(ns, node) for node in nodes],
         'edges': [[_describe_node(ns, child), _describe_node(ns, parent)]
@@ -401,6 +406,7 @@ def module_run(ns, kind, args, kwargs=None, params=None, inputs=(), backward=Tru
     x = list(inputs) if numbers else _as_values(ns, inputs)
     out = model(x)
     answer['single'] = _is_value(ns, out)
+    answer['out_type'] = type(out).__name__
     outputs = _outputs(ns, out)
     answer['out'] = [o.data for o in outputs]
     answer['size'] = 1 + len(ancestors(outputs[0])) if outputs else 0
@@ -430,9 +436,11 @@ def _neuron_state(ns, neuron):
             'nonlin': getattr(neuron, 'nonlin', None)}
 
 
-def module_state(ns, kind, args, kwargs=None):
+def module_state(ns, kind, args, kwargs=None, tuple_sizes=False):
     """What __init__ stored (seeded), read from the attributes the lesson names, not through
     parameters(): a Neuron's w, b and nonlin; a Layer's neurons; an MLP's layers."""
+    if tuple_sizes:
+        args = [args[0], tuple(args[1])]
     model = make_model(ns, kind, args, kwargs)
     answer = {'shared': shared_parts(ns, kind, model)}
     if kind == 'Neuron':
@@ -481,7 +489,8 @@ def zero_grad(ns, kind, args):
 
 
 def module_default(ns):
-    return ns['Module']().parameters()
+    got = ns['Module']().parameters()
+    return [type(got).__name__, got]
 
 
 # -- stage 08: training -----------------------------------------------------------------
