@@ -2,8 +2,9 @@
 
 Hidden ⊇ visible: each bug loses points in its own stage and its named test fails with
 feedback that names it, so a bug that a visible check cell catches is always caught by
-the hidden suite too (the failure message says which check cells caught it). One grading session per stage (autograder.runner.run_batch) and one
-subprocess per stage for the visible checks keep this to a few minutes.
+the hidden suite too (the failure message says which check cells caught it). One grading
+session per stage (autograder.runner.run_batch) and one subprocess per stage for the
+visible checks keep this to a few minutes.
 """
 
 import json
@@ -13,6 +14,7 @@ from collections import Counter
 from functools import lru_cache
 
 import pytest
+from test_autograder_suites import _grading_row
 
 from autograder import course
 from autograder.bugs import CATALOGUE, write_buggy_notebook
@@ -108,4 +110,7 @@ def test_every_bug_loses_points_and_every_visible_catch_is_a_hidden_catch(stage,
     assert problems == []
     assert checks.pop(None) == [], 'the solution must pass its own check cells'
     # The visible checks catch some bugs; the hidden suite catches every one of them, and more.
-    assert any(checks.values())
+    caught = sum(bool(failed) for failed in checks.values())
+    assert caught > 0
+    assert caught == _grading_row('of them caught by the visible check cells')[
+        STAGES.index(stage)], 'update the catalogue table in docs/grading.md'
