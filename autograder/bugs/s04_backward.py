@@ -98,7 +98,7 @@ BUGS = [
          '+ records one local derivative for two operands',
          'record one local derivative per operand: (1.0, 1.0)'),
     _bug('closure-backward', 'backward-add-mul', None, CLOSURE_MUL, 'backward-add-mul',
-         'read-only', 'a closure is assigned to _backward',
+         'cannot hold a closure', 'a closure is assigned to _backward',
          'record the local derivatives in _local_grads; Value has __slots__ and holds no '
          'closure'),
     _bug('pow-derivative-without-minus-one', 'backward-pow',

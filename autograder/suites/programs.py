@@ -199,13 +199,22 @@ def render_svg(dot_source, timeout=20):
     return result.stdout.decode('utf-8', 'replace') if result.returncode == 0 else None
 
 
+def slots_hint(error):
+    """Why assigning a closure to a node fails, for the learner who tried (a ProbeError)."""
+    if error.error['type'] == 'AttributeError' and 'read-only' in error.error['message']:
+        return (': Value has __slots__, so a node cannot hold a closure in _backward; record '
+                'the local derivatives in _local_grads, for _backward to read')
+    return ''
+
+
 def learner_answer(sub, program, backward):
     """The learner's answer; their exception becomes a Fail naming the program."""
     from autograder.judge import ProbeError
     try:
         return sub.probe('expression', program=program, backward=backward)
     except ProbeError as error:
-        raise Fail(f'for {program_text(program)} your code {error.describe()}') from None
+        raise Fail(f'for {program_text(program)} your code {error.describe()}'
+                   f'{slots_hint(error)}') from None
 
 
 def check_program(sub, ref, program, backward=False, hint=''):

@@ -13,6 +13,7 @@ from autograder.suites.programs import (
     name,
     program,
     program_text,
+    slots_hint,
 )
 
 C = lambda c: {'c': c}  # noqa: E731 - a plain-number operand
@@ -26,7 +27,7 @@ def probe(sub, what, name_, **args):
     try:
         return sub.probe(name_, **args)
     except ProbeError as error:
-        hint = ''
+        hint = slots_hint(error)
         if error.error['type'] == 'RecursionError':
             hint = (': keep your own stack instead of calling a function recursively; Python '
                     'allows about 1000 nested calls and graphs get far deeper')
