@@ -158,3 +158,28 @@ def test_the_grading_guide_lists_every_hidden_test_and_the_catalogue_sizes():
     assert _grading_row('catalogued bugs') == [catalogued[s] for s in STAGES]
     written = Counter(m[0] for m in MISTAKES)
     assert _grading_row('hand-written mistakes') == [written[s] for s in STAGES]
+
+
+@pytest.mark.parametrize('bug_name, test, says, never', [
+    # The order is right: the topological-order test names _backward, not the order.
+    ('grad-assigned-not-accumulated', 'backward-topological-order',
+     '_topological_order() is right', 'reverse topological order'),
+    # One weight used nin times is __init__'s mistake, wherever it shows.
+    ('shared-weight', 'neuron-parameters', '__init__ makes one weight', 'parameters() must'),
+    ('layer-shared-neuron', 'layer-parameters', '__init__ makes one neuron', 'parameters() must'),
+])
+def test_feedback_does_not_blame_a_function_that_is_right(bug_name, test, says, never,
+                                                          tmp_path):
+    bug = next(b for b in CATALOGUE if b.name == bug_name)
+    path = write_buggy_notebook(bug, SOLUTIONS, tmp_path / f'{bug.stage}.ipynb')
+    tests = {t.name: t for t in run_stage(bug.stage, path).tests}
+    assert says in tests[test].feedback
+    assert not any(never in t.feedback for t in tests.values())
+
+
+def test_a_parameters_order_mistake_does_not_fail_the_init_test(tmp_path):
+    bug = next(b for b in CATALOGUE if b.name == 'bias-listed-first')
+    path = write_buggy_notebook(bug, SOLUTIONS, tmp_path / f'{bug.stage}.ipynb')
+    tests = {t.name: t for t in run_stage(bug.stage, path).tests}
+    assert tests['neuron-init'].passed
+    assert not tests['neuron-forward'].passed

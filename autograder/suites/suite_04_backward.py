@@ -197,11 +197,19 @@ def check_order(sub, ref):
                     what='a node reached along paths of different lengths')
 def test_topological_order(sub, ref):
     check_order(sub, ref)
-    # The order is right: a wrong grad here is not the order's fault.
+    # The order is right, so a wrong grad here is not the order's fault: name what is wrong.
+    try:
+        chain = sub.probe('chain_rule')
+        adds = chain == ref.probe('chain_rule')
+    except ProbeError:
+        adds = False
+    hint = ('backward() must call _backward() on every node of _topological_order(), from the '
+            'output back to the inputs (reversed), each once' if adds else
+            'your _topological_order() is right, but _backward() does not add local derivative '
+            'times grad into each operand (+=), so a node used on several paths loses some of '
+            'its gradient')
     check(sub, ref, program([1.5], ['mul', 0, C(2.0)], ['tanh', 1], ['mul', 2, 1],
-                            ['add', 3, 1]),
-          'backward() must call _backward() on every node of _topological_order(), from the '
-          'output back to the inputs (reversed), each once')
+                            ['add', 3, 1]), hint)
 
 
 @pytest.mark.points(2, name='backward-twice', what='calling backward() a second time')
