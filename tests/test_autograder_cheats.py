@@ -106,6 +106,16 @@ def grade(tmp_path, folder, stage, cell, source, **kwargs):
     return run_stage(stage, notebook_with(tmp_path, folder, stage, cell, source), **kwargs)
 
 
+# The tests of stage 04 that never call backward(): a cheat in backward() leaves the
+# solution's own (correct) local derivatives and _backward to earn these honestly.
+WITHOUT_BACKWARD = {'backward-local-grads', 'backward-chain-rule'}
+
+
+def cheated(result):
+    """The tests a cheat in backward() passed that it could only pass through backward()."""
+    return [t.name for t in result.tests if t.passed and t.name not in WITHOUT_BACKWARD]
+
+
 def test_sys_modules_replacement_earns_nothing(tmp_path):
     result = grade(tmp_path, 'lessons', '01-value', 'value-repr', SYS_MODULES)
     assert result.score == 0
@@ -120,7 +130,7 @@ def test_an_object_with_a_fake_eq_earns_nothing(tmp_path):
 
 def test_a_float_subclass_earns_nothing(tmp_path):
     result = grade(tmp_path, 'solutions', '04-backward', 'backward-backward', FLOAT_LIE)
-    assert result.score == 0, [t.name for t in result.tests if t.passed]
+    assert cheated(result) == []
 
 
 @pytest.mark.parametrize('exit_call', ['sys.exit(0)', 'os._exit(0)', 'raise KeyboardInterrupt'])
@@ -130,8 +140,8 @@ def test_ending_the_process_during_a_probe_earns_nothing(tmp_path, exit_call):
                    _backward_body(body))
     # An exception is an answer; a process that really ends, again and again, has crashed.
     assert result.status == (CRASHED if exit_call == 'os._exit(0)' else GRADED)
-    assert result.score == 0
-    assert all(t.feedback for t in result.tests)
+    assert cheated(result) == []
+    assert all(t.feedback for t in result.tests if not t.passed)
 
 
 def test_exiting_while_the_module_runs_is_a_clear_status(tmp_path):
@@ -143,7 +153,7 @@ def test_exiting_while_the_module_runs_is_a_clear_status(tmp_path):
 
 def test_answers_written_to_the_protocol_channel_earn_nothing(tmp_path):
     result = grade(tmp_path, 'solutions', '04-backward', 'backward-backward', FAKE_ANSWERS)
-    assert result.score == 0
+    assert cheated(result) == []
 
 
 def test_the_reference_cannot_be_imported(tmp_path):
@@ -152,8 +162,9 @@ def test_the_reference_cannot_be_imported(tmp_path):
     assert (result.status, result.score) == (IMPORT_ERROR, 0)
     assert 'micrograd' in result.message
     result = grade(tmp_path, 'solutions', '04-backward', 'backward-backward', REFERENCE_BY_PATH)
-    assert result.score == 0
-    assert 'not available to submissions' in result.tests[0].feedback
+    assert cheated(result) == []
+    assert 'not available to submissions' in next(t.feedback for t in result.tests
+                                                  if not t.passed)
 
 
 @pytest.mark.slow
@@ -169,8 +180,8 @@ def test_an_endless_loop_is_a_timeout(tmp_path):
 def test_a_memory_bomb_is_stopped(tmp_path):
     result = grade(tmp_path, 'solutions', '04-backward', 'backward-backward',
                    _backward_body('    return bytearray(10**11)'))
-    assert result.score == 0
-    assert 'MemoryError' in result.tests[0].feedback
+    assert cheated(result) == []
+    assert 'MemoryError' in next(t.feedback for t in result.tests if not t.passed)
     growing = 'chunks = []\nwhile True:\n    chunks.append(bytearray(10**8))\n'
     result = grade(tmp_path, 'solutions', '04-backward', 'backward-backward', growing)
     assert (result.status, result.score) == (CRASHED, 0)

@@ -138,6 +138,17 @@ def compare_forward(program, expected, actual):
         raise Fail(f'for {program_text(program)}: got {show(actual)} instead of the nodes')
     data = numbers(actual.get('data'), n, f'for {program_text(program)}')
     k = len(program['inputs'])
+    for i in range(k):
+        if not close(data[i], expected['data'][i]):
+            raise Fail(f'for {program_text(program)} the input {name(i)} holds {show(data[i])} '
+                       f'afterwards, expected {show(expected["data"][i])}: an operation must not '
+                       'change its operands; it returns a new Value')
+    for i, plain in enumerate(actual.get('plain_operands') or []):
+        if plain and i >= k:
+            raise Fail(f'for {program_text(program)}, {step_text(program, i)} holds a plain '
+                       f'{plain[0]} in its _prev: wrap a plain number in a Value first, so that '
+                       'every operand in the graph is a Value (backward() gives each operand '
+                       'a grad)')
     for i in range(k, n):
         if not close(data[i], expected['data'][i]):
             raise Fail(f'for {program_text(program)} your {name(i)}.data is {show(data[i])}, '
@@ -196,13 +207,22 @@ def render_svg(dot_source, timeout=20):
     return result.stdout.decode('utf-8', 'replace') if result.returncode == 0 else None
 
 
+def slots_hint(error):
+    """Why assigning a closure to a node fails, for the learner who tried (a ProbeError)."""
+    if error.error['type'] == 'AttributeError' and 'read-only' in error.error['message']:
+        return (': Value has __slots__, so a node cannot hold a closure in _backward; record '
+                'the local derivatives in _local_grads, for _backward to read')
+    return ''
+
+
 def learner_answer(sub, program, backward):
     """The learner's answer; their exception becomes a Fail naming the program."""
     from autograder.judge import ProbeError
     try:
         return sub.probe('expression', program=program, backward=backward)
     except ProbeError as error:
-        raise Fail(f'for {program_text(program)} your code {error.describe()}') from None
+        raise Fail(f'for {program_text(program)} your code {error.describe()}'
+                   f'{slots_hint(error)}') from None
 
 
 def check_program(sub, ref, program, backward=False, hint=''):

@@ -16,10 +16,15 @@ def test_data(sub, ref):
 
 @pytest.mark.points(1, name='value-grad', what='a new Value')
 def test_grad(sub, ref):
-    got = sub.probe('value_basics', data=2.0)['grad']
-    if not (is_number(got) and got == 0):
-        raise Fail(f'a new Value has grad {show(got)}, expected 0.0: nothing has flowed back '
-                   'into it yet, so its gradient starts at 0.0')
+    answer = sub.probe('value_basics', data=2.0)
+    for got, what in ((answer['grad'], 'a new Value'),
+                      (answer['made_grad'], 'a computed Value(3.0, (a, b), "+")')):
+        if not (is_number(got) and got == 0):
+            raise Fail(f'{what} has grad {show(got)}, expected 0.0: nothing has flowed back '
+                       'into it yet, so its gradient starts at 0.0')
+        if type(got) is not float:
+            raise Fail(f'{what} has grad {show(got)}, an {type(got).__name__}: the gradient '
+                       'starts at the float 0.0, not the int 0')
 
 
 @pytest.mark.points(2, name='value-children', what='making Value(3.0, (a, b), "+")')
@@ -28,10 +33,21 @@ def test_children(sub, ref):
     if got['leaf_prev'] != 0 or got['leaf_op'] != '':
         raise Fail(f"a leaf Value(2.0) has {got['leaf_prev']} operands in _prev and _op "
                    f"{show(got['leaf_op'])}, expected none and ''")
+    if got['prev_type'] != 'tuple' or got['leaf_prev_type'] != 'tuple':
+        raise Fail(f"for c = Value(3.0, (a, b), '+'), c._prev is a {got['prev_type']} (a leaf's: "
+                   f"a {got['leaf_prev_type']}), expected the tuple it was given: store _prev "
+                   'unchanged')
+    if sorted(got['prev']) == [0, 1] and got['prev'] != [0, 1]:
+        raise Fail('for c = Value(3.0, (a, b), "+"), c._prev holds b before a: store the '
+                   'operands unchanged, in the order given, (a, b)')
     if got['prev'] != [0, 1]:
         raise Fail('for c = Value(3.0, (a, b), "+"), c._prev must hold the operands a and b '
                    f"themselves; it holds {len(got['prev'])} objects"
                    + (' (some of them not a or b)' if -1 in got['prev'] else ''))
+    if got['leaf_local_grads'] != [] or got['local_grads'] != [1.0, 2.0]:
+        raise Fail("for c = Value(3.0, (a, b), '+', (1.0, 2.0)), c._local_grads is "
+                   f"{show(got['local_grads'])} (a leaf's: {show(got['leaf_local_grads'])}), "
+                   'expected (1.0, 2.0) and (): store _local_grads as given')
     if got['op'] != '+':
         raise Fail(f"for c = Value(3.0, (a, b), '+'), c._op is {show(got['op'])}, expected '+'")
 
@@ -51,21 +67,30 @@ def test_identity(sub, ref):
 
 @pytest.mark.points(1, name='value-repr', what='repr of a Value')
 def test_repr(sub, ref):
-    got = sub.probe('value_repr', data=2.5, grad=-0.75)
-    if not isinstance(got, str) or '2.5' not in got or '-0.75' not in got:
-        raise Fail(f'repr of a Value with data 2.5 and grad -0.75 is {show(got)}: it should '
-                   "show both, like 'Value(data=2.5, grad=-0.75)'")
+    for data, grad in ((2.5, -0.75), (3, 0.5), (2.0, 0.0)):
+        got = sub.probe('value_repr', data=data, grad=grad)
+        expected = ref.probe('value_repr', data=data, grad=grad)
+        if got != expected:
+            raise Fail(f'repr of a Value with data {data!r} and grad {grad!r} is {show(got)}, '
+                       f'expected exactly {expected!r}: show data and grad as Python prints '
+                       'them, and return the text')
 
 
 @pytest.mark.points(2, name='numerical-derivative', what='numerical_derivative(f, x)')
 def test_numerical_derivative(sub, ref):
     for function, text, x in (('cube', 'x**3', 2.0), ('reciprocal', '1/x', 0.5),
-                              ('square-plus-x', 'x*x + x', -1.5)):
+                              ('square-plus-x', 'x*x + x', -1.5), ('sin', 'sin(x)', 0)):
         expected = ref.probe('numerical_derivative', function=function, x=x)
         got = sub.probe('numerical_derivative', function=function, x=x)
         if not (is_number(got) and abs(got - expected) <= 1e-4 * max(1, abs(expected))):
             raise Fail(f'numerical_derivative(f, {x}) for f(x) = {text} is {show(got)}, '
                        f'expected about {show(expected)}')
+    expected = ref.probe('numerical_derivative', function='cube', x=1.0, h=1e-3)
+    got = sub.probe('numerical_derivative', function='cube', x=1.0, h=1e-3)
+    if not (is_number(got) and abs(got - expected) < 1e-9):
+        raise Fail(f'numerical_derivative(f, 1.0, h=1e-3) for f(x) = x**3 is {show(got)}, '
+                   f'expected {expected!r}: return the central difference itself, unrounded, '
+                   'computed with the h you are given')
     expected = ref.probe('numerical_derivative', function='cube', x=2.0, h=0.5)
     got = sub.probe('numerical_derivative', function='cube', x=2.0, h=0.5)
     if not close(got, expected):

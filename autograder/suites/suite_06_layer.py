@@ -2,8 +2,16 @@
 
 import pytest
 
-from autograder.judge import Fail
-from autograder.suites.modules import check_grads, check_outputs, check_zero_grad, run
+from autograder.judge import Fail, show
+from autograder.suites.modules import (
+    check_grads,
+    check_identity,
+    check_outputs,
+    check_repr,
+    check_state,
+    check_zero_grad,
+    run,
+)
 
 INPUTS = [0.5, -1.0, 2.0]
 
@@ -26,10 +34,47 @@ def test_forward(sub, ref):
         check_outputs(expected, got, 'Layer(3, 2)', INPUTS)
 
 
+OTHER_INPUTS = ([1.0, 2.0, -0.5], [-2.0, 0.5, 1.0])   # outputs that differ from INPUTS'
+
+
 @pytest.mark.points(2, name='layer-single-output', what='calling Layer(3, 1)')
 def test_single_output(sub, ref):
-    expected, got = run(sub, ref, 'Layer', [3, 1], inputs=INPUTS, seed=5, backward=False)
-    check_outputs(expected, got, 'Layer(3, 1)', INPUTS)
+    expected, got = run(sub, ref, 'Layer', [3, 1], {'nonlin': False}, inputs=INPUTS, seed=5,
+                        backward=False, more_inputs=list(OTHER_INPUTS))
+    check_outputs(expected, got, 'Layer(3, 1, nonlin=False)', INPUTS)
+    for x, a, e in zip(OTHER_INPUTS, got['more'], expected['more']):
+        if a != e:
+            raise Fail(f'for inputs {x}, Layer(3, 1, nonlin=False) gives {show(a)}, expected '
+                       f'{show(e)}: every call must compute its neuron on the inputs it is given')
+
+
+@pytest.mark.points(1, name='layer-init', what='the neurons of a new Layer(3, 2)')
+def test_init(sub, ref):
+    expected, got = check_state(sub, ref, 'Layer', [3, 2], 'Layer(3, 2)')
+    if len(got['neurons']) != len(expected['neurons']):
+        raise Fail(f"Layer(3, 2) holds {len(got['neurons'])} neurons, expected 2")
+    weights = [n['w'] for n in got['neurons']]
+    if weights != [n['w'] for n in expected['neurons']]:
+        raise Fail(f'after random.seed(0) the weights of Layer(3, 2) are {show(weights)}, '
+                   f"expected {show([n['w'] for n in expected['neurons']])}: create the "
+                   'neurons one after the other, each Neuron(nin, **kwargs)')
+    if [n['nonlin'] for n in got['neurons']] != [True, True]:
+        raise Fail('the neurons of Layer(3, 2) must default to ReLU (nonlin=True)')
+
+
+@pytest.mark.points(1, name='layer-parameters-own',
+                    what='the list Layer(3, 2).parameters() returns')
+def test_parameters_own(sub, ref):
+    check_identity(sub, 'Layer', [3, 2], 'Layer(3, 2)')
+    expected, got = run(sub, ref, 'Layer', [16, 16], backward=False, inputs=[0.5] * 16)
+    if got['count'] != 272:
+        raise Fail(f"Layer(16, 16) has {got['count']} parameters, expected 16 * (16 + 1) = 272")
+
+
+@pytest.mark.points(1, name='layer-repr', what='repr of a Layer')
+def test_repr(sub, ref):
+    check_repr(sub, ref, 'Layer', [3, 2], 'Layer(3, 2)')
+    check_repr(sub, ref, 'Layer', [4, 1], 'Layer(4, 1, nonlin=False)', {'nonlin': False})
 
 
 @pytest.mark.points(1, name='layer-kwargs', what='Layer(3, 2, nonlin=False)')

@@ -82,11 +82,194 @@ def expression(ns, program, backward=False):
     answer = {
         'data': [node.data for node in nodes],
         'reaches': [sorted(index[k] for k in ancestors(node) if k in index) for node in nodes],
+        'plain_operands': [[type(child).__name__ for child in children(node)
+                            if not _is_value(ns, child)] for node in nodes],
     }
     if backward:
         nodes[-1].backward()
         answer['grad'] = [node.grad for node in nodes]
     return answer
+
+
+def _describe_operand(ns, child, index):
+    """A program node by its index, another Value by [data, _op], anything else by its type."""
+    if not _is_value(ns, child):
+        return {'plain': type(child).__name__}
+    if id(child) in index:
+        return index[id(child)]
+    return [child.data, str(child._op), [_describe_operand(ns, c, index)
+                                         for c in children(child)]]
+
+
+def structure(ns, program):
+    """Each program node's _op and its operands, in order: how the graph was built."""
+    nodes = build(ns, program)
+    index = {id(node): i for i, node in enumerate(nodes)}
+    return {'ops': [str(node._op) for node in nodes],
+            'prev': [[_describe_operand(ns, c, index) for c in children(node)]
+                     for node in nodes],
+            'inputs': [node.data for node in nodes[:len(program['inputs'])]],
+            'same': [node is nodes[i] for i, node in enumerate(nodes)]}
+
+
+def new_node(ns, op, number):
+    """Whether `number + a` / `number * a` / `a + number` made a new node rather than a itself."""
+    a = ns['Value'](2.0)
+    result = {'radd': number + a, 'rmul': number * a, 'add': a + number,
+              'mul': a * number}[op]
+    return {'new': result is not a, 'op': str(getattr(result, '_op', None)),
+            'data': getattr(result, 'data', None)}
+
+
+def sum_values(ns, numbers):
+    total = sum(ns['Value'](x) for x in numbers)
+    return {'value': _is_value(ns, total), 'data': getattr(total, 'data', None)}
+
+
+def refusals(ns, cases):
+    """The exception type raised by each case, or None: [kind, base, argument]."""
+    Value = ns['Value']
+    exponents = {'value': lambda: Value(2.0), 'str': lambda: '2', 'bool': lambda: True}
+    answer = []
+    for kind, base, argument in cases:
+        try:
+            if kind == 'pow':
+                Value(base) ** (exponents[argument]() if isinstance(argument, str) else argument)
+            elif kind == 'log':
+                Value(base).log()
+            elif kind == 'div':
+                Value(base) / Value(argument)
+            answer.append([None, ''])
+        except NotImplementedError:
+            raise                       # an unfinished exercise, not a refusal
+        except Exception as error:      # the learner's choice of exception is the answer
+            answer.append([type(error).__name__, str(error)[:200]])
+    return answer
+
+
+def local_grads(ns, program):
+    """Each program node's _local_grads as recorded in the forward pass."""
+    return [list(node._local_grads) for node in build(ns, program)]
+
+
+def chain_rule(ns):
+    """_backward at one node built by hand, twice; and on x * x; and on a leaf."""
+    Value = ns['Value']
+    a, b = Value(2.0), Value(-3.0)
+    c = Value(-6.0, (a, b), '*', (-3.0, 2.0))
+    c.grad = 5.0
+    c._backward()
+    once = [a.grad, b.grad, c.grad]
+    c._backward()
+    twice = [a.grad, b.grad]
+    x = Value(3.0)
+    y = Value(9.0, (x, x), '*', (3.0, 3.0))
+    y.grad = 1.0
+    y._backward()
+    leaf = Value(1.0)
+    leaf._backward()
+    return {'once': once, 'twice': twice, 'square': x.grad, 'leaf': leaf.grad}
+
+
+def _chain(ns, length):
+    Value = ns['Value']
+    v = Value(0.0)
+    for _ in range(length):
+        v = Value(v.data + 1, (v,), 'step', (1.0,))
+    return v
+
+
+def _spread(ns, program, padding):
+    """The program built with `padding` spare Values between its nodes, so that their
+    addresses, and with them the iteration order of any set of them, differ."""
+    Value = ns['Value']
+    keep, nodes = [], []
+    for x in program['inputs']:
+        keep.extend(Value(0.0) for _ in range(padding))
+        nodes.append(Value(x))
+    for op, *operands in program['steps']:
+        keep.extend(Value(0.0) for _ in range(padding))
+        if op == 'pow':
+            nodes.append(nodes[operands[0]] ** operands[1])
+        elif op in UNARY:
+            nodes.append(UNARY[op](nodes[operands[0]]))
+        else:
+            nodes.append(BINARY[op](_operand(nodes, operands[0]), _operand(nodes, operands[1])))
+    return nodes, keep
+
+
+def topological_order(ns, program=None, chain=None, paddings=(0,)):
+    """_topological_order() as program indices (others -1), under several memory layouts;
+    or, for a chain, its length and whether it ends with the output."""
+    if chain is not None:
+        v = _chain(ns, chain)
+        order = v._topological_order()
+        return {'count': len(order), 'last': order[-1] is v if order else False,
+                'distinct': len({id(n) for n in order})}
+    orders = []
+    for padding in paddings:
+        nodes, _ = _spread(ns, program, padding)
+        index = {id(node): i for i, node in enumerate(nodes)}
+        order = list(nodes[-1]._topological_order())
+        orders.append([index.get(id(node), -1) for node in order])
+    return {'orders': orders, 'count': 1 + len(ancestors(nodes[-1]))}
+
+
+def trace_layouts(ns, program, paddings):
+    """trace(root)'s node and edge lists as program indices, under several memory layouts."""
+    answers = []
+    for padding in paddings:
+        nodes, _ = _spread(ns, program, padding)
+        index = {id(node): i for i, node in enumerate(nodes)}
+        found, edges = ns['trace'](nodes[-1])
+        answers.append({'nodes': [index.get(id(n), -1) for n in found],
+                        'edges': [[index.get(id(c), -1), index.get(id(p), -1)]
+                                  for c, p in edges]})
+    return answers
+
+
+def trace_shape(ns, chain=None, leaf=False):
+    """The types and sizes of what trace returns: for a leaf, or a chain of additions."""
+    Value = ns['Value']
+    if leaf:
+        x = Value(3.0)
+        nodes, edges = ns['trace'](x)
+        return {'types': [type(nodes).__name__, type(edges).__name__],
+                'nodes': len(nodes), 'edges': len(edges),
+                'root': bool(len(nodes) == 1 and list(nodes)[0] is x)}
+    v = Value(0.0)
+    for _ in range(chain):
+        v = v + 1
+    nodes, edges = ns['trace'](v)
+    return {'types': [type(nodes).__name__, type(edges).__name__],
+            'nodes': len(nodes), 'edges': len(edges)}
+
+
+def backward_twice(ns):
+    """The lesson's L = (a*b + c) * f, back-propagated twice: every grad after each pass."""
+    Value = ns['Value']
+    a, b, c, f = Value(2.0), Value(-3.0), Value(10.0), Value(-2.0)
+    e = a * b
+    d = e + c
+    L = d * f
+    L.backward()
+    first = [node.grad for node in (a, b, c, f, e, d, L)]
+    L.backward()
+    second = [node.grad for node in (a, b, c, f, e, d, L)]
+    return {'first': first, 'second': second}
+
+
+def backward_deep(ns, length):
+    """x.grad after backward() through `length` multiplications by 1.0, and a leaf's own."""
+    Value = ns['Value']
+    x = Value(3.0)
+    v = x
+    for _ in range(length):
+        v = v * 1.0
+    v.backward()
+    leaf = Value(3.0)
+    leaf.backward()
+    return {'grad': x.grad, 'leaf': leaf.grad}
 
 
 # -- stage 01: the Value container ------------------------------------------------------
@@ -95,13 +278,16 @@ def value_basics(ns, data):
     Value = ns['Value']
     leaf = Value(data)
     a, b = Value(1.0), Value(2.0)
-    made = Value(3.0, (a, b), '+')
+    made = Value(3.0, (a, b), '+', (1.0, 2.0))
     found = {id(a): 0, id(b): 1}
     return {
         'data': leaf.data, 'grad': leaf.grad,
         'leaf_prev': len(children(leaf)), 'leaf_op': leaf._op,
-        'prev': sorted(found.get(id(child), -1) for child in children(made)),
-        'op': made._op,
+        'leaf_local_grads': list(leaf._local_grads),
+        'prev': [found.get(id(child), -1) for child in children(made)],
+        'op': made._op, 'made_grad': made.grad, 'prev_type': type(made._prev).__name__,
+        'leaf_prev_type': type(leaf._prev).__name__,
+        'local_grads': list(made._local_grads),
     }
 
 
@@ -126,7 +312,7 @@ FUNCTIONS = {
 
 
 def numerical_derivative(ns, function, x, h=None):
-    f = FUNCTIONS[function]
+    f = FUNCTIONS[function] if function in FUNCTIONS else getattr(__import__('math'), function)
     if h is None:
         return ns['numerical_derivative'](f, x)
     return ns['numerical_derivative'](f, x, h=h)
@@ -144,6 +330,10 @@ def trace(ns, program):
     """What the learner's trace(root) returns, as (data, op) descriptions of nodes and edges."""
     root = build(ns, program)[-1]
     nodes, edges = ns['trace'](root)
+    for edge in edges:
+        if not (isinstance(edge, (tuple, list)) and len(edge) == 2):
+            raise TypeError(f'the edges trace returns must be (operand, result) pairs; one of '
+                            f'them is a {type(edge).__name__}')
     return {
         'nodes': [_describe_node(ns, node) for node in nodes],
         'edges': [[_describe_node(ns, child), _describe_node(ns, parent)]
@@ -152,15 +342,25 @@ def trace(ns, program):
     }
 
 
-def draw_dot(ns, program, labels=False):
-    """The DOT source of draw_dot(root) (rendered by the trusted side) and the graph's size."""
+def draw_dot(ns, program, labels=False, rankdir=None):
+    """The DOT source of draw_dot(root) (read by the trusted side), drawn twice, and the
+    graph's size and rankdir."""
     nodes = build(ns, program)
+    args = {}
     if labels:
-        dot = ns['draw_dot'](nodes[-1], labels={nodes[0]: 'alpha_in', nodes[-1]: 'omega_out'})
-    else:
-        dot = ns['draw_dot'](nodes[-1])
+        args['labels'] = {nodes[0]: 'alpha_in', nodes[-1]: 'omega_out'}
+    if rankdir:
+        args['rankdir'] = rankdir
+    dot = ns['draw_dot'](nodes[-1], **args)
+    rebuilt = build(ns, program)     # the same graph made again: other Values, other id()s
+    if labels:
+        args['labels'] = {rebuilt[0]: 'alpha_in', rebuilt[-1]: 'omega_out'}
+    again = ns['draw_dot'](rebuilt[-1], **args)
     source = getattr(dot, 'source', None)
+    attrs = getattr(dot, 'graph_attr', None)
     return {'source': str(source) if source is not None else None,
+            'again': str(getattr(again, 'source', None)),
+            'rankdir': str(attrs.get('rankdir')) if isinstance(attrs, dict) else None,
             'type': type(dot).__name__, 'count': 1 + len(ancestors(nodes[-1]))}
 
 
@@ -179,7 +379,19 @@ def _outputs(ns, out):
     return [out] if _is_value(ns, out) else list(out)
 
 
-def module_run(ns, kind, args, kwargs=None, params=None, inputs=(), backward=True):
+def shared_parts(ns, kind, model):
+    """How many distinct objects the module holds where __init__ should have made new ones:
+    [what, distinct, total] (a Neuron's weights, a Layer's neurons, an MLP's layers)."""
+    part, name = {'Neuron': ('w', 'weights'), 'Layer': ('neurons', 'neurons'),
+                  'MLP': ('layers', 'layers')}[kind]
+    items = getattr(model, part, None)
+    if not isinstance(items, list):
+        return None
+    return [name, len({id(item) for item in items}), len(items)]
+
+
+def module_run(ns, kind, args, kwargs=None, params=None, inputs=(), backward=True,
+               numbers=False, more_inputs=()):
     """Build a module, set its parameters through parameters(), run it on inputs, backward.
 
     Parameter count and order, output shape, output data and every gradient.
@@ -188,15 +400,20 @@ def module_run(ns, kind, args, kwargs=None, params=None, inputs=(), backward=Tru
     parameters = list(model.parameters())
     answer = {'count': len(parameters),
               'all_values': all(_is_value(ns, p) for p in parameters),
-              'distinct': len({id(p) for p in parameters})}
+              'distinct': len({id(p) for p in parameters}),
+              'shared': shared_parts(ns, kind, model)}
     if params is not None and len(params) == len(parameters):
         for p, value in zip(parameters, params):
             p.data = value
-    x = _as_values(ns, inputs)
+    x = list(inputs) if numbers else _as_values(ns, inputs)
     out = model(x)
     answer['single'] = _is_value(ns, out)
+    answer['out_type'] = type(out).__name__
     outputs = _outputs(ns, out)
     answer['out'] = [o.data for o in outputs]
+    answer['size'] = 1 + len(ancestors(outputs[0])) if outputs else 0
+    answer['more'] = [[o.data for o in _outputs(ns, model(_as_values(ns, more)))]
+                      for more in more_inputs]
     if backward:
         total = outputs[0]
         for o in outputs[1:]:
@@ -212,18 +429,70 @@ def module_init(ns, kind, args, kwargs=None):
     return [p.data for p in make_model(ns, kind, args, kwargs).parameters()]
 
 
+def _neuron_state(ns, neuron):
+    w = getattr(neuron, 'w', None)
+    b = getattr(neuron, 'b', None)
+    return {'w': [x.data if _is_value(ns, x) else {'plain': type(x).__name__} for x in w]
+            if isinstance(w, list) else {'plain': type(w).__name__},
+            'b': b.data if _is_value(ns, b) else {'plain': type(b).__name__},
+            'nonlin': getattr(neuron, 'nonlin', None)}
+
+
+def module_state(ns, kind, args, kwargs=None, tuple_sizes=False):
+    """What __init__ stored (seeded), read from the attributes the lesson names, not through
+    parameters(): a Neuron's w, b and nonlin; a Layer's neurons; an MLP's layers."""
+    if tuple_sizes:
+        args = [args[0], tuple(args[1])]
+    model = make_model(ns, kind, args, kwargs)
+    answer = {'shared': shared_parts(ns, kind, model)}
+    if kind == 'Neuron':
+        answer.update(_neuron_state(ns, model))
+    elif kind == 'Layer':
+        answer['neurons'] = [_neuron_state(ns, n) for n in model.neurons]
+    else:
+        answer['layers'] = [[_neuron_state(ns, n) for n in layer.neurons]
+                            for layer in model.layers]
+    if kind == 'MLP':
+        answer['nouts'] = list(args[1])
+    return answer
+
+
+def parameters_identity(ns, kind, args):
+    """Whether parameters() lists the module's own Values, and returns a new list each time."""
+    model = make_model(ns, kind, args)
+    own = {'Neuron': lambda m: list(m.w) + [m.b],
+           'Layer': lambda m: [p for n in m.neurons for p in list(n.w) + [n.b]],
+           'MLP': lambda m: [p for layer in m.layers for n in layer.neurons
+                             for p in list(n.w) + [n.b]]}[kind](model)
+    first = model.parameters()
+    same = len(first) == len(own) and all(p is q for p, q in zip(first, own))
+    try:
+        first.append(ns['Value'](9.0))
+    except AttributeError:
+        pass
+    return {'own': same, 'count': len(own), 'after_append': len(model.parameters())}
+
+
+def module_repr(ns, kind, args, kwargs=None):
+    return repr(make_model(ns, kind, args, kwargs))
+
+
 def zero_grad(ns, kind, args):
     """Every parameter's grad after setting them all to 1.5 and calling zero_grad()."""
     model = make_model(ns, kind, args)
     for p in model.parameters():
         p.grad = 1.5
     before = [p.grad for p in model.parameters()]
-    model.zero_grad()
-    return {'before': before, 'after': [p.grad for p in model.parameters()]}
+    data = [p.data for p in model.parameters()]
+    result = model.zero_grad()
+    return {'before': before, 'after': [p.grad for p in model.parameters()],
+            'data_kept': data == [p.data for p in model.parameters()],
+            'returned': result is None}
 
 
 def module_default(ns):
-    return list(ns['Module']().parameters())
+    got = ns['Module']().parameters()
+    return [type(got).__name__, got]
 
 
 # -- stage 08: training -----------------------------------------------------------------
@@ -247,33 +516,87 @@ def loss(ns, sizes, params, X, y, alpha=None):
             'grads': [p.grad for p in model.parameters()]}
 
 
-def learning_rate(ns, steps_list, steps):
+def learning_rate(ns, steps_list, steps=None):
+    if steps is None:
+        return [ns['learning_rate'](step) for step in steps_list]
     return [ns['learning_rate'](step, steps) for step in steps_list]
 
 
-def sgd_step(ns, sizes, params, grads, step, steps):
+def loss_constant(ns, c, X, y, alpha):
+    """loss() of a model whose score is the parameter c for every point: (loss, accuracy,
+    whether the loss is a Value, the accuracy's type, c's grad after backward)."""
+    Value, Module = ns['Value'], ns['Module']
+
+    class Constant(Module):
+        def __init__(self):
+            self.c = Value(c)
+
+        def __call__(self, x):
+            return self.c
+
+        def parameters(self):
+            return [self.c]
+
+    model = Constant()
+    total, accuracy = ns['loss'](model, X, y, alpha=alpha)
+    answer = {'value': _is_value(ns, total), 'accuracy': accuracy,
+              'accuracy_type': type(accuracy).__name__}
+    if answer['value']:
+        answer['loss'] = total.data
+        total.backward()
+        answer['grad'] = model.c.grad
+    return answer
+
+
+def sgd_step(ns, sizes, params, grads, step, steps=None, returned=False):
     model = _mlp(ns, sizes, params)
     for p, g in zip(model.parameters(), grads):
         p.grad = g
-    ns['sgd_step'](model, step, steps)
+    if steps is None:
+        result = ns['sgd_step'](model, step)
+    else:
+        result = ns['sgd_step'](model, step, steps)
+    if returned:
+        return {'returned': result is None, 'grads': [p.grad for p in model.parameters()]}
     return [p.data for p in model.parameters()]
 
 
-def train(ns, sizes, seed, X, y, steps, params_only=False):
-    """Train a freshly seeded model with the learner's loop: its parameters, or its scores on X."""
+def train(ns, sizes, seed, X, y, steps, params_only=False, held_out=None):
+    """Train a freshly seeded model with the learner's loop: its parameters, or its scores
+    on held_out (points it did not train on; X when None)."""
     random.seed(seed)
     model = ns['MLP'](2, sizes)
     ns['train'](model, X, y, steps=steps)
     if params_only:
         return [p.data for p in model.parameters()]
     Value = ns['Value']
-    return [model([Value(x0), Value(x1)]).data for x0, x1 in X]
+    return [model([Value(x0), Value(x1)]).data for x0, x1 in (held_out or X)]
+
+
+def train_history(ns, sizes, seed, X, y, steps):
+    """What train returns and reports: the History's lists, and every on_step call."""
+    random.seed(seed)
+    model = ns['MLP'](2, sizes)
+    calls = []
+    history = ns['train'](model, X, y, steps=steps, on_step=lambda *args: calls.append(
+        [a.data if _is_value(ns, a) else a for a in args]))
+    losses = getattr(history, 'losses', None)
+    accuracies = getattr(history, 'accuracies', None)
+    return {'type': type(history).__name__,
+            'losses': list(losses) if isinstance(losses, list) else None,
+            'loss_types': sorted({type(v).__name__ for v in losses})
+            if isinstance(losses, list) else [],
+            'accuracies': list(accuracies) if isinstance(accuracies, list) else None,
+            'calls': calls}
 
 
 PROBES = {f.__name__: f for f in (
-    expression, value_basics, value_identity, value_repr, numerical_derivative,
-    trace, draw_dot, module_run, module_init, zero_grad, module_default, loss, learning_rate,
-    sgd_step, train)}
+    expression, structure, new_node, sum_values, refusals, local_grads, chain_rule,
+    topological_order, trace_layouts, trace_shape, backward_twice, backward_deep,
+    value_basics, value_identity, value_repr, numerical_derivative,
+    trace, draw_dot, module_run, module_init, module_state, parameters_identity, module_repr,
+    zero_grad, module_default, loss, loss_constant, learning_rate, sgd_step, train,
+    train_history)}
 
 
 def run(ns, name, args):

@@ -1,0 +1,70 @@
+"""Catalogued mistakes of stage 01-value."""
+
+from autograder.bugs import Bug
+
+
+def _bug(name, cell, old, new, test, says, summary, fix):
+    return Bug(name, '01-value', cell, old, new, test, says, summary, fix)
+
+
+BUGS = [
+    _bug('grad-starts-at-none', 'value-init', 'self.grad = 0.0', 'self.grad = None',
+         'value-grad', 'starts at 0.0', 'the gradient starts at None',
+         'in __init__, set self.grad = 0.0: nothing has flowed back into a new Value yet'),
+    _bug('grad-starts-at-int-zero', 'value-init', 'self.grad = 0.0', 'self.grad = 0',
+         'value-grad', 'the float 0.0, not the int 0', 'the gradient starts at the int 0',
+         'in __init__, write self.grad = 0.0 (a float), as the lesson says'),
+    _bug('grad-starts-at-one', 'value-init', 'self.grad = 0.0', 'self.grad = 1.0',
+         'value-grad', 'starts at 0.0', 'the gradient starts at 1.0',
+         'in __init__, start every grad at 0.0; only backward() seeds the output with 1.0'),
+    _bug('operands-not-stored', 'value-init', 'self._prev = _prev', 'self._prev = ()',
+         'value-children', 'must hold the operands', 'the operands are not stored',
+         'in __init__, store self._prev = _prev unchanged'),
+    _bug('operands-as-set', 'value-init', 'self._prev = _prev', 'self._prev = set(_prev)',
+         'value-children', 'c._prev', 'the operands are kept in a set',
+         'in __init__, store _prev as the tuple it is given: a set loses the order and the '
+         'repeats of (a, a)'),
+    _bug('operands-reversed', 'value-init', 'self._prev = _prev',
+         'self._prev = tuple(reversed(_prev))', 'value-children', 'in the order given',
+         'the operands are stored in reverse order',
+         'in __init__, store _prev unchanged, in the order given'),
+    _bug('local-grads-dropped', 'value-init', 'self._local_grads = _local_grads',
+         'self._local_grads = ()', 'value-children', 'store _local_grads as given',
+         '_local_grads is not stored', 'in __init__, store self._local_grads = _local_grads'),
+    _bug('data-made-float', 'value-init', 'self.data = data', 'self.data = float(data)',
+         'value-data', 'store data unchanged', 'data is converted to a float',
+         'in __init__, store data as given: an int stays an int'),
+    _bug('op-not-stored', 'value-init', 'self._op = _op', "self._op = ''", 'value-children',
+         "c._op is ''", 'the operation label is not stored',
+         'in __init__, store self._op = _op'),
+    _bug('eq-by-data', 'value-init', 'Value.__init__ = __init__',
+         'Value.__init__ = __init__\nValue.__eq__ = lambda self, other: '
+         "self.data == getattr(other, 'data', other)", 'value-identity', 'leave __eq__',
+         '__eq__ compares the numbers',
+         'remove __eq__: each Value is its own node, and defining __eq__ removes __hash__'),
+    _bug('repr-without-grad', 'value-repr', "return f'Value(data={self.data}, grad={self.grad})'",
+         "return f'Value(data={self.data})'", 'value-repr', 'expected exactly',
+         'repr leaves out the grad',
+         "return f'Value(data={self.data}, grad={self.grad})' from __repr__"),
+    _bug('repr-rounds', 'value-repr', "return f'Value(data={self.data}, grad={self.grad})'",
+         "return f'Value(data={self.data:.2f}, grad={self.grad:.2f})'", 'value-repr',
+         'as Python prints them', 'repr rounds the numbers',
+         'show data and grad without a format spec, the way Python prints them'),
+    _bug('repr-prints', 'value-repr', "return f'Value(data={self.data}, grad={self.grad})'",
+         "print(f'Value(data={self.data}, grad={self.grad})')\n    return ''", 'value-repr',
+         'return the text', 'repr prints instead of returning',
+         'return the string from __repr__ instead of printing it'),
+    _bug('one-sided-difference', 'value-numerical-derivative',
+         'return (f(x + h) - f(x - h)) / (2 * h)', 'return (f(x + h) - f(x)) / h',
+         'numerical-derivative', 'central difference', 'the one-sided difference',
+         'use the central difference (f(x + h) - f(x - h)) / (2 * h)'),
+    _bug('difference-not-halved', 'value-numerical-derivative',
+         'return (f(x + h) - f(x - h)) / (2 * h)', 'return (f(x + h) - f(x - h)) / h',
+         'numerical-derivative', 'expected about', 'the central difference is not halved',
+         'divide f(x + h) - f(x - h) by 2 * h: the two points are 2h apart'),
+    _bug('own-step-size', 'value-numerical-derivative',
+         'return (f(x + h) - f(x - h)) / (2 * h)',
+         'h = 1e-6\n    return (f(x + h) - f(x - h)) / (2 * h)', 'numerical-derivative',
+         'the h you are given', 'the given h is ignored',
+         'use the h passed in instead of your own step size'),
+]
