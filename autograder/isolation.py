@@ -112,14 +112,14 @@ def _inside(path, folder):
     return path == folder or path.startswith(folder.rstrip('/') + '/')
 
 
-def namespaced_command(command, worker_package, home_bytes, extra_read=()):
+def namespaced_command(command, worker_package, home_bytes):
     """bwrap's argument list around `command`; the worker package appears read-only at
     /sandbox/code/worker, the home (a tmpfs of home_bytes) at /sandbox/home."""
     args = [bwrap(), '--unshare-all', '--unshare-user', '--disable-userns',
             '--uid', str(SANDBOX_UID), '--gid', str(SANDBOX_UID), '--hostname', 'sandbox',
             '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
             '--proc', '/proc', '--dev', '/dev']
-    read = [p for p in SYSTEM_READ if os.path.exists(p)] + _python_files() + list(extra_read)
+    read = [p for p in SYSTEM_READ if os.path.exists(p)] + _python_files()
     for path in read:
         args += ['--ro-bind', path, path]
     sites = allowed_site_entries()
@@ -181,20 +181,24 @@ class Cgroup:
         if places is None:
             raise OSError('no writable cgroup')
         kind, roots = places
-        for root in roots:
-            folder = root / name
-            folder.mkdir()
-            self.folders.append(folder)
-        if kind == 'v1':
-            memory, pids = self.folders
-            _write(memory / 'memory.limit_in_bytes', memory_bytes)
-            _write_optional(memory / 'memory.memsw.limit_in_bytes', memory_bytes)
-            _write(pids / 'pids.max', processes)
-        else:
-            (folder,) = self.folders
-            _write(folder / 'memory.max', memory_bytes)
-            _write_optional(folder / 'memory.swap.max', 0)
-            _write(folder / 'pids.max', processes)
+        try:
+            for root in roots:
+                folder = root / name
+                folder.mkdir()
+                self.folders.append(folder)
+            if kind == 'v1':
+                memory, pids = self.folders
+                _write(memory / 'memory.limit_in_bytes', memory_bytes)
+                _write_optional(memory / 'memory.memsw.limit_in_bytes', memory_bytes)
+                _write(pids / 'pids.max', processes)
+            else:
+                (folder,) = self.folders
+                _write(folder / 'memory.max', memory_bytes)
+                _write_optional(folder / 'memory.swap.max', 0)
+                _write(folder / 'pids.max', processes)
+        except OSError:
+            self.remove()
+            raise
 
     @staticmethod
     def available():

@@ -196,14 +196,25 @@ class Worker:
             paths, cwd = isolation.sandbox_site_paths(), self.root
         self.cgroup = None
         if isolation.Cgroup.available():
-            self.cgroup = isolation.Cgroup(limits.memory_bytes, limits.processes)
-            command = self.cgroup.command(command)
+            try:
+                self.cgroup = isolation.Cgroup(limits.memory_bytes, limits.processes)
+                command = self.cgroup.command(command)
+            except OSError:      # e.g. the hierarchy went read-only: rlimits still apply
+                self.cgroup = None
         self.output = _Output(Path(self.root, 'output'))
         try:
             self.process = subprocess.Popen(
                 command, cwd=cwd, env=_scrubbed_env(home), stdin=subprocess.DEVNULL,
                 stdout=self.output.file, stderr=subprocess.STDOUT,
                 pass_fds=(request_r, answer_w), start_new_session=True)
+        except OSError:
+            for fd in (self._request_w, self._answer_r):
+                os.close(fd)
+            self.output.close()
+            if self.cgroup is not None:
+                self.cgroup.remove()
+            _remove_tree(self.root)
+            raise
         finally:
             os.close(request_r)
             os.close(answer_w)
