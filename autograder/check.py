@@ -4,7 +4,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import course
+from autograder import course, isolation
 from autograder.progress import terminal_text
 from autograder.results import GRADED
 from autograder.runner import run_stage
@@ -47,6 +47,7 @@ def report(result, seconds, figures_dir=None):
 
 def run(args):
     notebook = args.notebook or default_notebook(args.stage)
+    isolation.announce()
     started = time.monotonic()
     result = run_stage(args.stage, notebook, source_dir=args.source, timeout=args.timeout)
     seconds = time.monotonic() - started

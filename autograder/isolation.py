@@ -67,6 +67,13 @@ def level():
     return FULL if Cgroup.available() else NAMESPACES
 
 
+def announce(stream=None):
+    """Say it (once, by the front end) when the worker will run below full confinement."""
+    if level() != FULL:
+        print(f'autograder: note: sandbox confinement here is "{level()}": '
+              f'{DESCRIPTIONS[level()]}', file=stream or sys.stderr)
+
+
 # -- the mount view -----------------------------------------------------------------------
 
 def _hidden(name):

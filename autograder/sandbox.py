@@ -127,15 +127,6 @@ class _Output:
 
 # Every worker still running in this process, so an interrupt can stop them all.
 _LIVE = weakref.WeakSet()
-_ANNOUNCED = []
-
-
-def _announce(level):
-    """Say once per process when the worker runs without namespaces."""
-    if level != isolation.FULL and not _ANNOUNCED:
-        _ANNOUNCED.append(level)
-        print(f'autograder: note: sandbox confinement here is "{level}": '
-              f'{isolation.DESCRIPTIONS[level]}', file=sys.stderr)
 
 
 def kill_all_workers():
@@ -176,7 +167,6 @@ class Worker:
         self.close()
         limits = self.limits
         self.level = isolation.level()
-        _announce(self.level)
         self.root = tempfile.mkdtemp(prefix='autograder-')
         request_r, self._request_w = os.pipe()
         self._answer_r, answer_w = os.pipe()
