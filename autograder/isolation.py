@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
 FULL, NAMESPACES, PROCESS = 'full', 'namespaces', 'process'
@@ -188,6 +189,7 @@ class Cgroup:
         if places is None:
             raise OSError('no writable cgroup')
         kind, roots = places
+        _sweep(roots)
         try:
             for root in roots:
                 folder = root / name
@@ -238,14 +240,15 @@ class Cgroup:
     def remove(self):
         self.kill_all()
         for folder in self.folders:
-            for _ in range(100):
+            for _ in range(300):
                 try:
                     folder.rmdir()
                     break
                 except FileNotFoundError:
                     break
                 except OSError:          # busy for a moment while the last process is reaped
-                    os.sched_yield()
+                    time.sleep(0.01)
+                    self.kill_all()
         self.folders = []
 
     def memory_exceeded(self):
@@ -260,6 +263,20 @@ class Cgroup:
                 if name == 'memory.events' and re.search(r'^oom_kill [1-9]', text, re.M):
                     return True
         return False
+
+
+@functools.cache
+def _sweep(roots):
+    """Once per process: remove empty cgroups left by grading processes that were killed
+    (named autograder-<pid>-..., the pid no longer running)."""
+    for root in roots:
+        for folder in root.glob('autograder-*-*'):
+            pid = folder.name.split('-')[1]
+            if pid.isdigit() and not os.path.exists(f'/proc/{pid}'):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
 
 
 def _write(path, value):

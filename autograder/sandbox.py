@@ -211,15 +211,18 @@ class Worker:
         _LIVE.add(self)
         self._buffer = b''
         cpu = int(limits.budget_seconds) + 5
-        reply = self._exchange({
-            'paths': paths, 'hide': HIDDEN,
-            'cells': [[cell.label, cell.source] for cell in self.cells],
-            'limits': {'memory_bytes': limits.memory_bytes, 'cpu_seconds': cpu,
-                       'file_bytes': limits.file_bytes, 'processes': limits.processes}},
-            limits.startup_seconds)
-        if reply.get('ready') is not True or not isinstance(reply.get('errors'), list):
-            self._kill()
-            raise WorkerDied('the worker did not start properly')
+        try:
+            reply = self._exchange({
+                'paths': paths, 'hide': HIDDEN,
+                'cells': [[cell.label, cell.source] for cell in self.cells],
+                'limits': {'memory_bytes': limits.memory_bytes, 'cpu_seconds': cpu,
+                           'file_bytes': limits.file_bytes, 'processes': limits.processes}},
+                limits.startup_seconds)
+            if reply.get('ready') is not True or not isinstance(reply.get('errors'), list):
+                raise WorkerDied('the worker did not start properly')
+        except BaseException:       # a worker that did not start leaves nothing behind
+            self.close()
+            raise
         confinement = reply.get('confinement')
         if isinstance(confinement, dict):
             confinement = dict(confinement, level=self.level, cgroup=self.cgroup is not None)
