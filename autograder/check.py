@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import course
+from autograder import course, isolation
 from autograder.progress import terminal_text
 from autograder.results import GRADED, GRADER_ERROR
 from autograder.runner import run_stage
@@ -71,6 +71,7 @@ def run(args):
         notebook = default_notebook(args.stage)
         print(f'Checking {notebook} (the default; name another notebook after the stage: '
               f'autograder check {args.stage} PATH)')
+    isolation.announce()
     started = time.monotonic()
     result = run_stage(args.stage, notebook, source_dir=args.source, timeout=args.timeout)
     seconds = time.monotonic() - started

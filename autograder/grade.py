@@ -95,6 +95,7 @@ def run(args):
         print(f'autograder grade: error: {error}', file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
+    isolation.announce()
     limits = Limits(budget_seconds=args.timeout) if args.timeout else Limits()
     versions = {stage: grader_version(stage, args.source, limits) for stage in stages}
     started = time.perf_counter()

@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
 FULL, NAMESPACES, PROCESS = 'full', 'namespaces', 'process'
@@ -65,6 +66,13 @@ def level():
     if probe.returncode != 0:
         return PROCESS
     return FULL if Cgroup.available() else NAMESPACES
+
+
+def announce(stream=None):
+    """Say it (once, by the front end) when the worker will run below full confinement."""
+    if level() != FULL:
+        print(f'autograder: note: sandbox confinement here is "{level()}": '
+              f'{DESCRIPTIONS[level()]}', file=stream or sys.stderr)
 
 
 # -- the mount view -----------------------------------------------------------------------
@@ -112,14 +120,14 @@ def _inside(path, folder):
     return path == folder or path.startswith(folder.rstrip('/') + '/')
 
 
-def namespaced_command(command, worker_package, home_bytes, extra_read=()):
+def namespaced_command(command, worker_package, home_bytes):
     """bwrap's argument list around `command`; the worker package appears read-only at
     /sandbox/code/worker, the home (a tmpfs of home_bytes) at /sandbox/home."""
     args = [bwrap(), '--unshare-all', '--unshare-user', '--disable-userns',
             '--uid', str(SANDBOX_UID), '--gid', str(SANDBOX_UID), '--hostname', 'sandbox',
             '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
             '--proc', '/proc', '--dev', '/dev']
-    read = [p for p in SYSTEM_READ if os.path.exists(p)] + _python_files() + list(extra_read)
+    read = [p for p in SYSTEM_READ if os.path.exists(p)] + _python_files()
     for path in read:
         args += ['--ro-bind', path, path]
     sites = allowed_site_entries()
@@ -181,20 +189,25 @@ class Cgroup:
         if places is None:
             raise OSError('no writable cgroup')
         kind, roots = places
-        for root in roots:
-            folder = root / name
-            folder.mkdir()
-            self.folders.append(folder)
-        if kind == 'v1':
-            memory, pids = self.folders
-            _write(memory / 'memory.limit_in_bytes', memory_bytes)
-            _write_optional(memory / 'memory.memsw.limit_in_bytes', memory_bytes)
-            _write(pids / 'pids.max', processes)
-        else:
-            (folder,) = self.folders
-            _write(folder / 'memory.max', memory_bytes)
-            _write_optional(folder / 'memory.swap.max', 0)
-            _write(folder / 'pids.max', processes)
+        _sweep(roots)
+        try:
+            for root in roots:
+                folder = root / name
+                folder.mkdir()
+                self.folders.append(folder)
+            if kind == 'v1':
+                memory, pids = self.folders
+                _write(memory / 'memory.limit_in_bytes', memory_bytes)
+                _write_optional(memory / 'memory.memsw.limit_in_bytes', memory_bytes)
+                _write(pids / 'pids.max', processes)
+            else:
+                (folder,) = self.folders
+                _write(folder / 'memory.max', memory_bytes)
+                _write_optional(folder / 'memory.swap.max', 0)
+                _write(folder / 'pids.max', processes)
+        except OSError:
+            self.remove()
+            raise
 
     @staticmethod
     def available():
@@ -227,14 +240,15 @@ class Cgroup:
     def remove(self):
         self.kill_all()
         for folder in self.folders:
-            for _ in range(100):
+            for _ in range(300):
                 try:
                     folder.rmdir()
                     break
                 except FileNotFoundError:
                     break
                 except OSError:          # busy for a moment while the last process is reaped
-                    os.sched_yield()
+                    time.sleep(0.01)
+                    self.kill_all()
         self.folders = []
 
     def memory_exceeded(self):
@@ -249,6 +263,20 @@ class Cgroup:
                 if name == 'memory.events' and re.search(r'^oom_kill [1-9]', text, re.M):
                     return True
         return False
+
+
+@functools.cache
+def _sweep(roots):
+    """Once per process: remove empty cgroups left by grading processes that were killed
+    (named autograder-<pid>-..., the pid no longer running)."""
+    for root in roots:
+        for folder in root.glob('autograder-*-*'):
+            pid = folder.name.split('-')[1]
+            if pid.isdigit() and not os.path.exists(f'/proc/{pid}'):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
 
 
 def _write(path, value):

@@ -127,15 +127,6 @@ class _Output:
 
 # Every worker still running in this process, so an interrupt can stop them all.
 _LIVE = weakref.WeakSet()
-_ANNOUNCED = []
-
-
-def _announce(level):
-    """Say once per process when the worker runs without namespaces."""
-    if level != isolation.FULL and not _ANNOUNCED:
-        _ANNOUNCED.append(level)
-        print(f'autograder: note: sandbox confinement here is "{level}": '
-              f'{isolation.DESCRIPTIONS[level]}', file=sys.stderr)
 
 
 def kill_all_workers():
@@ -176,7 +167,6 @@ class Worker:
         self.close()
         limits = self.limits
         self.level = isolation.level()
-        _announce(self.level)
         self.root = tempfile.mkdtemp(prefix='autograder-')
         request_r, self._request_w = os.pipe()
         self._answer_r, answer_w = os.pipe()
@@ -196,29 +186,43 @@ class Worker:
             paths, cwd = isolation.sandbox_site_paths(), self.root
         self.cgroup = None
         if isolation.Cgroup.available():
-            self.cgroup = isolation.Cgroup(limits.memory_bytes, limits.processes)
-            command = self.cgroup.command(command)
+            try:
+                self.cgroup = isolation.Cgroup(limits.memory_bytes, limits.processes)
+                command = self.cgroup.command(command)
+            except OSError:      # e.g. the hierarchy went read-only: rlimits still apply
+                self.cgroup = None
         self.output = _Output(Path(self.root, 'output'))
         try:
             self.process = subprocess.Popen(
                 command, cwd=cwd, env=_scrubbed_env(home), stdin=subprocess.DEVNULL,
                 stdout=self.output.file, stderr=subprocess.STDOUT,
                 pass_fds=(request_r, answer_w), start_new_session=True)
+        except OSError:
+            for fd in (self._request_w, self._answer_r):
+                os.close(fd)
+            self.output.close()
+            if self.cgroup is not None:
+                self.cgroup.remove()
+            _remove_tree(self.root)
+            raise
         finally:
             os.close(request_r)
             os.close(answer_w)
         _LIVE.add(self)
         self._buffer = b''
         cpu = int(limits.budget_seconds) + 5
-        reply = self._exchange({
-            'paths': paths, 'hide': HIDDEN,
-            'cells': [[cell.label, cell.source] for cell in self.cells],
-            'limits': {'memory_bytes': limits.memory_bytes, 'cpu_seconds': cpu,
-                       'file_bytes': limits.file_bytes, 'processes': limits.processes}},
-            limits.startup_seconds)
-        if reply.get('ready') is not True or not isinstance(reply.get('errors'), list):
-            self._kill()
-            raise WorkerDied('the worker did not start properly')
+        try:
+            reply = self._exchange({
+                'paths': paths, 'hide': HIDDEN,
+                'cells': [[cell.label, cell.source] for cell in self.cells],
+                'limits': {'memory_bytes': limits.memory_bytes, 'cpu_seconds': cpu,
+                           'file_bytes': limits.file_bytes, 'processes': limits.processes}},
+                limits.startup_seconds)
+            if reply.get('ready') is not True or not isinstance(reply.get('errors'), list):
+                raise WorkerDied('the worker did not start properly')
+        except BaseException:       # a worker that did not start leaves nothing behind
+            self.close()
+            raise
         confinement = reply.get('confinement')
         if isinstance(confinement, dict):
             confinement = dict(confinement, level=self.level, cgroup=self.cgroup is not None)

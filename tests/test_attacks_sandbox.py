@@ -67,6 +67,7 @@ time.sleep(0.5)
     worker = Worker(cells(escape), BOUNDED)
     report = worker.start()
     assert report.errors == []
+    cgroups = list(worker.cgroup.folders) if worker.cgroup else []
     deadline = time.monotonic() + 5
     while not named(tag) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -84,6 +85,7 @@ time.sleep(0.5)
     assert not closing.is_alive(), 'closing the worker hangs while a survivor holds its output'
     assert failures == []
     assert wait_gone(tag), 'a process of the submission outlived its worker'
+    assert not [folder for folder in cgroups if folder.exists()], 'the cgroup was left behind'
 
 
 def test_many_processes_are_capped_for_the_whole_submission(tag):
