@@ -31,6 +31,26 @@ class TestOutcome:
 
 
 @dataclass
+class Diagnosis:
+    """The one catalogued mistake that explains a submission's failures (autograder.diagnosis)."""
+    bug: str                   # the catalogue's name, e.g. 'grad-assigned-not-accumulated'
+    summary: str               # the mistake in a few words
+    fix: str                   # one sentence: what to change
+    explains: list[str]        # the failing tests that follow from it
+    rule_test: str             # the test that checks its rule directly
+
+    def message(self):
+        """The lead line of the feedback: the mistake and its fix."""
+        return f'The mistake behind the failing tests: {self.summary}. To fix it: {self.fix}'
+
+    def role(self, test_name):
+        """'rule', 'consequence' or None: how a failing test relates to the mistake."""
+        if test_name not in self.explains:
+            return None
+        return 'rule' if test_name == self.rule_test else 'consequence'
+
+
+@dataclass
 class StageResult:
     stage: str                 # '01-value' ... '08-training'
     status: str                # one of STATUSES
@@ -38,6 +58,7 @@ class StageResult:
     max_score: float
     tests: list[TestOutcome] = field(default_factory=list)
     message: str = ''          # for a non-graded status: what went wrong, in the learner's terms
+    diagnosis: Diagnosis | None = None   # the one mistake behind the failures, when known
 
     def to_dict(self):
         return asdict(self)
@@ -46,6 +67,8 @@ class StageResult:
     def from_dict(cls, data):
         data = dict(data)
         data['tests'] = [TestOutcome(**t) for t in data.get('tests', [])]
+        if data.get('diagnosis'):
+            data['diagnosis'] = Diagnosis(**data['diagnosis'])
         return cls(**data)
 
 
