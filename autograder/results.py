@@ -30,6 +30,10 @@ class TestOutcome:
     figure_svg: str | None = None  # optional picture, e.g. the smallest failing graph
 
 
+# How a failing test relates to a diagnosed mistake, as the feedback says it.
+ROLE_NOTES = {'rule': 'the test of this rule', 'consequence': 'a consequence of the mistake'}
+
+
 @dataclass
 class Diagnosis:
     """The one catalogued mistake that explains a submission's failures (autograder.diagnosis)."""
@@ -38,10 +42,20 @@ class Diagnosis:
     fix: str                   # one sentence: what to change
     explains: list[str]        # the failing tests that follow from it
     rule_test: str             # the test that checks its rule directly
+    consequence_share: float   # of the points a consequence keeps (autograder.diagnosis.credit)
 
     def message(self):
         """The lead line of the feedback: the mistake and its fix."""
-        return f'The mistake behind the failing tests: {self.summary}. To fix it: {self.fix}'
+        return f'The mistake behind the failing tests: {self.summary}. How to fix it: {self.fix}'
+
+    def consequences(self):
+        """What the failing tests have to do with it, and what that means for the points."""
+        count = len(self.explains)
+        tests = 'the failing test below follows' if count == 1 else \
+            f'the {count} failing tests below follow'
+        return (f'{tests[0].upper()}{tests[1:]} from this one mistake: the test of its rule costs '
+                'all its points, a test that fails only as its consequence keeps '
+                f'{self.consequence_share:.0%} of them.')
 
     def role(self, test_name):
         """'rule', 'consequence' or None: how a failing test relates to the mistake."""

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from autograder.bugs import CATALOGUE
 from autograder.diagnosis import signatures
+from autograder.diagnosis.credit import CONSEQUENCE_SHARE
 from autograder.diagnosis.probe_sets import PROBE_SETS, view
 from autograder.judge import ProbeError, close, is_number, reference
 from autograder.results import Diagnosis
@@ -90,4 +91,4 @@ def diagnose(stage, answers, tests):
     explains = [name for name in failed if name in explained]
     if not explains:
         return None
-    return Diagnosis(bug.name, bug.summary, bug.fix, explains, bug.test)
+    return Diagnosis(bug.name, bug.summary, bug.fix, explains, bug.test, CONSEQUENCE_SHARE)

@@ -9,12 +9,12 @@ failed test scores 0. Stated for learners in docs/grading.md.
 
 from dataclasses import replace
 
-CONSEQUENCE_SHARE = 0.5
+CONSEQUENCE_SHARE = 0.5     # recorded in each Diagnosis, so its feedback states what applied
 
 
 def credited(tests, diagnosis):
     """The tests with a diagnosed mistake's consequences given their share of the points."""
     if diagnosis is None:
         return list(tests)
-    return [replace(t, points=CONSEQUENCE_SHARE * t.max_points)
+    return [replace(t, points=diagnosis.consequence_share * t.max_points)
             if diagnosis.role(t.name) == 'consequence' else t for t in tests]

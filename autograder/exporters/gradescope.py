@@ -1,9 +1,11 @@
 """Gradescope's results.json, one per student, in the format of Gradescope's autograder spec.
 
-Top level: `score` (the sum over stages), `output`, `visibility`, `stdout_visibility`,
-`tests`; each test: `name`, `number`, `score`, `max_score`, `status`, `output`,
-`visibility`. A stage that could not be graded becomes one failed test carrying its
-whole maximum, so the student's maximum is the same whatever happened.
+Top level: `score` (the sum over stages), `output` (led by the diagnosed mistake of
+each stage, when there is one, with the failing tests it explains beneath it),
+`visibility`, `stdout_visibility`, `tests`; each test: `name`, `number`, `score`,
+`max_score`, `status`, `output`, `visibility`. A stage that could not be graded becomes
+one failed test carrying its whole maximum, so the student's maximum is the same
+whatever happened.
 Written as gradescope/<student>/results.json.
 """
 
@@ -11,7 +13,7 @@ import json
 from pathlib import Path
 
 from autograder.exporters.feedback import explain
-from autograder.results import GRADED, format_points
+from autograder.results import GRADED, ROLE_NOTES, format_points
 
 NAME = 'gradescope'
 DESCRIPTION = "Gradescope's results.json, one per student"
@@ -61,15 +63,28 @@ def student_results(student, stage_results):
     maximum = sum(result.max_score for _, result in stage_results)
     summary = ', '.join(f'{stage} {format_points(r.score)}/{format_points(r.max_score)}'
                         for stage, r in stage_results)
+    total = (f'{student}: {format_points(score)} of {format_points(maximum)} points '
+             f'({summary}).')
     return {
         'score': score,
-        'output': f'{student}: {format_points(score)} of {format_points(maximum)} points '
-                  f'({summary}).',
+        'output': '\n\n'.join([*diagnoses(stage_results), total]),
         'visibility': 'visible',
         'stdout_visibility': 'hidden',
         'extra_data': {'statuses': {stage: r.status for stage, r in stage_results}},
         'tests': tests,
     }
+
+
+def diagnoses(stage_results):
+    """One message per diagnosed stage: the mistake and its fix, then the tests it explains."""
+    messages = []
+    for stage, result in stage_results:
+        diagnosis = result.diagnosis
+        if diagnosis:
+            tests = ''.join(f'\n  - {stage}: {name} ({ROLE_NOTES[diagnosis.role(name)]})'
+                            for name in diagnosis.explains)
+            messages.append(f'{stage}: {diagnosis.message()}\n{diagnosis.consequences()}{tests}')
+    return messages
 
 
 def dumps(results):
