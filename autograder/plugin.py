@@ -227,10 +227,12 @@ def submission(request):
     submission.side = open_submission(submission)
     yield submission
     if submission.side is not None:
-        if submission.diagnose and submission.status is None \
-                and any(not t.passed for t in submission.outcomes):
-            submission.diagnostic_answers = diagnosis.ask(submission.side, submission.stage)
-        submission.side.close()
+        try:
+            if submission.diagnose and submission.status is None \
+                    and any(not t.passed for t in submission.outcomes):
+                submission.diagnostic_answers = diagnosis.ask(submission.side, submission.stage)
+        finally:
+            submission.side.close()
 
 
 @pytest.fixture

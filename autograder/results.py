@@ -53,9 +53,11 @@ class Diagnosis:
         count = len(self.explains)
         tests = 'the failing test below follows' if count == 1 else \
             f'the {count} failing tests below follow'
-        return (f'{tests[0].upper()}{tests[1:]} from this one mistake: the test of its rule costs '
-                'all its points, a test that fails only as its consequence keeps '
-                f'{self.consequence_share:.0%} of them.')
+        tests = f'{tests[0].upper()}{tests[1:]} from this one mistake'
+        if not self.consequence_share:
+            return f'{tests}; as no test of the stage passed, it changes no points.'
+        return (f'{tests}: the test of its rule costs all its points, a test that fails only as '
+                f'its consequence keeps {self.consequence_share:.0%} of them.')
 
     def role(self, test_name):
         """'rule', 'consequence' or None: how a failing test relates to the mistake."""

@@ -18,11 +18,11 @@ from autograder.plugin import Batch, Submission
 from autograder.results import GRADED, GRADER_ERROR, StageResult
 from autograder.sandbox import Limits
 
-# No plugin of the environment (xdist, the project's own settings) takes part: the suites'
-# pytest.ini and conftest.py are all the configuration a grading session has.
 # AUTOGRADER_DIAGNOSIS=off grades without root-cause diagnosis: for benchmarks/diagnosis.py,
 # which times grading with and without it; grades that count always use it.
 DIAGNOSIS = os.environ.get('AUTOGRADER_DIAGNOSIS', 'on') != 'off'
+# No plugin of the environment (xdist, the project's own settings) takes part: the suites'
+# pytest.ini and conftest.py are all the configuration a grading session has.
 SESSION_ARGS = ('-p', 'no:cacheprovider', '-p', 'no:faulthandler', '-p', 'no:terminal',
                 '-p', 'no:warnings')
 

@@ -19,7 +19,7 @@ from autograder import course, diagnosis
 from autograder.bugs import CATALOGUE, write_buggy_notebook
 from autograder.check import report
 from autograder.diagnosis import signatures
-from autograder.diagnosis.credit import CONSEQUENCE_SHARE, credited
+from autograder.diagnosis.credit import CONSEQUENCE_SHARE, consequence_share, credited
 from autograder.diagnosis.probe_sets import PROBE_SETS, view
 from autograder.exporters import feedback, gradescope
 from autograder.exporters import report as class_report
@@ -212,6 +212,18 @@ def test_a_diagnosed_mistake_costs_its_rule_and_a_share_of_its_consequences():
     assert result.score == 4.0
     assert not any(t.passed for t in result.tests[1:])
     assert credited(result.tests, None) == result.tests
+
+
+def test_a_submission_that_passes_no_test_gets_no_partial_credit():
+    failing = [Outcome('backward-accumulate', 2.0, 0.0, False, 'x'),
+               Outcome('backward-programs', 4.0, 0.0, False, 'y')]
+    assert consequence_share(failing) == 0.0
+    found = accumulate_diagnosis()
+    found.consequence_share = consequence_share(failing)
+    assert [t.points for t in credited(failing, found)] == [0.0, 0.0]
+    assert found.consequences().endswith('as no test of the stage passed, it changes no points.')
+    assert consequence_share(failing + [Outcome('backward-pow', 2.0, 2.0, True)]) == \
+        CONSEQUENCE_SHARE
 
 
 @pytest.mark.parametrize('name', ['grad-assigned-not-accumulated', 'bias-missing-from-parameters'])

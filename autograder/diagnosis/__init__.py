@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from autograder.bugs import CATALOGUE
 from autograder.diagnosis import signatures
-from autograder.diagnosis.credit import CONSEQUENCE_SHARE
+from autograder.diagnosis.credit import consequence_share
 from autograder.diagnosis.probe_sets import PROBE_SETS, view
 from autograder.judge import ProbeError, close, is_number, reference
 from autograder.results import Diagnosis
@@ -94,4 +94,5 @@ def diagnose(stage, answers, tests):
     explains = [name for name in failed if name in explained]
     if not explains:
         return None
-    return Diagnosis(bug.name, bug.summary, bug.fix, explains, bug.test, CONSEQUENCE_SHARE)
+    return Diagnosis(bug.name, bug.summary, bug.fix, explains, bug.test,
+                     consequence_share(tests))
