@@ -335,9 +335,9 @@ def test_the_sample_class_feedback_leads_with_one_correct_diagnosis(tmp_path):
             continue
         bug = bugs[expected]
         markdown = (out / 'feedback' / student / f'{stage}.md').read_text()
-        first = markdown.split('\n\n')[2]      # after the title and the score
-        assert first.startswith(f'> **The mistake behind the failing tests: {bug.summary}. '
-                                f'How to fix it: {bug.fix}**'), first
+        lead = markdown.split('\n\n')[2:4]      # after the title and the score
+        assert lead == ['**Diagnosis**', f'```text\nThe mistake behind the failing tests: '
+                        f'{bug.summary}. How to fix it: {bug.fix}'], lead
         assert markdown.count('The mistake behind') == 1
         html = (out / 'feedback' / student / f'{stage}.html').read_text()
         assert html.index(escape(bug.summary)) < html.index('What went wrong')

@@ -85,7 +85,9 @@ def render_markdown(student, result):
         lines += [_quote(explain(result)), '']
     diagnosis = result.diagnosis
     if diagnosis:
-        lines += [_quote(f'**{diagnosis.message()}**\n\n{diagnosis.consequences()}'), '']
+        # fenced, as the tests' messages are: `a**n` in a summary is not Markdown emphasis
+        lines += ['**Diagnosis**', '', '```text', diagnosis.message(), '',
+                  diagnosis.consequences(), '```', '']
     if result.tests:
         passed = sum(t.passed for t in result.tests)
         lines += [f'{passed} of {len(result.tests)} tests passed.', '']
