@@ -347,3 +347,37 @@ def test_the_sample_class_feedback_leads_with_one_correct_diagnosis(tmp_path):
     page = (out / 'report.html').read_text()
     for name in SAMPLE_MISTAKES.values():
         assert escape(bugs[name].summary) in page
+
+
+# Written by hand, not from the catalogue: mistakes near a catalogued one, or two at once. Each
+# loses points; none may be blamed on a catalogued mistake that it is not.
+NEAR_MISSES = {
+    'pow-off-by-one-the-other-way': [('backward-pow', 'exponent * self.data ** (exponent - 1)',
+                                      '(exponent - 1) * self.data ** exponent')],
+    'tanh-derivative-forgets-the-square': [('backward-activations', 'local_grads = (1.0 - t * t,)',
+                                            'local_grads = (1.0 - t,)')],
+    'accumulate-and-pow-at-once': [
+        ('backward-chain-rule', 'operand.grad += local_grad * self.grad',
+         'operand.grad = local_grad * self.grad'),
+        ('backward-pow', 'exponent * self.data ** (exponent - 1)',
+         'exponent * self.data ** exponent')],
+}
+
+
+@pytest.mark.slow
+def test_mistakes_outside_the_catalogue_lose_points_and_are_blamed_on_nothing(tmp_path):
+    from autograder.bugs import edit_cell
+    stage = '04-backward'
+    source = json.loads(course.stage(stage).notebook(course.SOLUTIONS).read_text())
+    graded = []
+    for name, edits in NEAR_MISSES.items():
+        notebook = json.loads(json.dumps(source))
+        for cell, old, new in edits:
+            edit_cell(notebook, cell, old, new)
+        path = tmp_path / name / f'{stage}.ipynb'
+        path.parent.mkdir()
+        path.write_text(json.dumps(notebook))
+        graded.append(submission(stage, path, key=name))
+    for name, result in zip(NEAR_MISSES, run_batch(stage, graded)):
+        assert result.status == GRADED and result.score < result.max_score, name
+        assert result.diagnosis is None, (name, result.diagnosis)
