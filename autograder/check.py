@@ -13,7 +13,7 @@ from pathlib import Path
 
 from autograder import course, isolation
 from autograder.progress import terminal_text
-from autograder.results import GRADED, GRADER_ERROR
+from autograder.results import GRADED, GRADER_ERROR, ROLE_NOTES
 from autograder.runner import run_stage
 
 
@@ -45,9 +45,14 @@ def report(result, seconds, figures_dir=None):
              f'{"" if result.status == GRADED else f" ({result.status})"} in {seconds:.2f} s']
     if result.message:
         lines.append(f'  {result.message}')
+    diagnosis = result.diagnosis
+    if diagnosis:
+        lines += [f'  {diagnosis.message()}', f'  {diagnosis.consequences()}']
     for test in result.tests:
         mark = 'PASS' if test.passed else 'FAIL'
-        lines.append(f'  {mark}  {test.name}  {test.points:g}/{test.max_points:g}')
+        role = diagnosis.role(test.name) if diagnosis else None
+        note = f'  ({ROLE_NOTES[role]})' if role else ''
+        lines.append(f'  {mark}  {test.name}  {test.points:g}/{test.max_points:g}{note}')
         if test.feedback:
             lines.append(f'        {test.feedback}')
         if test.figure_svg and figures_dir is not None:

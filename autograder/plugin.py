@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course
+from autograder import course, diagnosis
 from autograder.intake import NotebookProblem, stage_cells
 from autograder.judge import Fail, InProcess, ProbeError, ReferenceFailed, reference
 from autograder.results import CRASHED, GRADER_ERROR, IMPORT_ERROR, TIMEOUT, TestOutcome
@@ -60,6 +60,8 @@ class Submission:
     outcomes: list = field(default_factory=list)
     grader_traceback: str | None = None
     confinement: dict | None = None
+    diagnose: bool = True          # ask for the diagnostic probe set's answers after a failure
+    diagnostic_answers: list | None = None
     side: object = field(default=None, repr=False)   # Sandboxed or InProcess, while it runs
 
     def stop(self, status, message, grader_traceback=None):
@@ -325,7 +327,12 @@ def submission(request):
     submission.side = open_submission(submission)
     yield submission
     if submission.side is not None:
-        submission.side.close()
+        try:
+            if submission.diagnose and submission.status is None \
+                    and any(not t.passed for t in submission.outcomes):
+                submission.diagnostic_answers = diagnosis.ask(submission.side, submission.stage)
+        finally:
+            submission.side.close()
 
 
 @pytest.fixture

@@ -53,6 +53,42 @@ class TestOutcome:
         object.__setattr__(self, name, value)
 
 
+# How a failing test relates to a diagnosed mistake, as the feedback says it.
+ROLE_NOTES = {'rule': 'the test of this rule', 'consequence': 'a consequence of the mistake'}
+
+
+@dataclass
+class Diagnosis:
+    """The one catalogued mistake that explains a submission's failures (autograder.diagnosis)."""
+    bug: str                   # the catalogue's name, e.g. 'grad-assigned-not-accumulated'
+    summary: str               # the mistake in a few words
+    fix: str                   # one sentence: what to change
+    explains: list[str]        # the failing tests that follow from it
+    rule_test: str             # the test that checks its rule directly
+    consequence_share: float   # of the points a consequence keeps (autograder.diagnosis.credit)
+
+    def message(self):
+        """The lead line of the feedback: the mistake and its fix."""
+        return f'The mistake behind the failing tests: {self.summary}. How to fix it: {self.fix}'
+
+    def consequences(self):
+        """What the failing tests have to do with it, and what that means for the points."""
+        count = len(self.explains)
+        tests = 'the failing test below follows' if count == 1 else \
+            f'the {count} failing tests below follow'
+        tests = f'{tests[0].upper()}{tests[1:]} from this one mistake'
+        if not self.consequence_share:
+            return f'{tests}; as no test of the stage passed, it changes no points.'
+        return (f'{tests}: the test of its rule costs all its points, a test that fails only as '
+                f'its consequence keeps {self.consequence_share:.0%} of them.')
+
+    def role(self, test_name):
+        """'rule', 'consequence' or None: how a failing test relates to the mistake."""
+        if test_name not in self.explains:
+            return None
+        return 'rule' if test_name == self.rule_test else 'consequence'
+
+
 @dataclass
 class StageResult:
     stage: str                 # '01-value' ... '08-training'
@@ -62,6 +98,7 @@ class StageResult:
     tests: list[TestOutcome] = field(default_factory=list)
     message: str = ''          # for a non-graded status: what went wrong, in the learner's terms
     confinement: str = ''      # the sandbox's level (autograder/isolation.py): full, ...
+    diagnosis: Diagnosis | None = None   # the one mistake behind the failures, when known
 
     def __post_init__(self):
         self.message = capped(self.message, MESSAGE_CAP)
@@ -73,6 +110,8 @@ class StageResult:
     def from_dict(cls, data):
         data = dict(data)
         data['tests'] = [TestOutcome(**t) for t in data.get('tests', [])]
+        if data.get('diagnosis'):
+            data['diagnosis'] = Diagnosis(**data['diagnosis'])
         return cls(**data)
 
 

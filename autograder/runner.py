@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course
+from autograder import course, diagnosis
+from autograder.diagnosis.credit import credited
 from autograder.plugin import Batch, Submission
 from autograder.results import GRADED, GRADER_ERROR, StageResult
 from autograder.sandbox import Limits
 
+# AUTOGRADER_DIAGNOSIS=off grades without root-cause diagnosis: for benchmarks/diagnosis.py,
+# which times grading with and without it; grades that count always use it.
+DIAGNOSIS = os.environ.get('AUTOGRADER_DIAGNOSIS', 'on') != 'off'
 # No plugin of the environment (xdist, the project's own settings) takes part: the suites'
 # pytest.ini and conftest.py are all the configuration a grading session has.
 SESSION_ARGS = ('-p', 'no:cacheprovider', '-p', 'no:faulthandler', '-p', 'no:terminal',
@@ -51,17 +55,22 @@ def result_of(submission):
     """The StageResult of a graded Submission: score counts only when the suite ran to the end."""
     status = submission.status or GRADED
     tests = [] if status == GRADER_ERROR else list(submission.outcomes)
+    found = None
+    if status == GRADED:
+        found = diagnosis.diagnose(submission.stage, submission.diagnostic_answers, tests)
+        tests = credited(tests, found)
     score = sum(t.points for t in tests) if status == GRADED else 0.0
     level = (submission.confinement or {}).get('level', '')
     return StageResult(submission.stage, status, float(score),
                        float(course.stage(submission.stage).max_score), tests, submission.message,
-                       level)
+                       confinement=level, diagnosis=found)
 
 
 def submission(stage_id, notebook, *, key=None, source_dir=course.SOLUTIONS, timeout=None):
     """A Submission of a notebook file, with the time budget in seconds (None: the default)."""
     limits = Limits(budget_seconds=timeout) if timeout else Limits()
-    return Submission(key or str(notebook), stage_id, Path(notebook), Path(source_dir), limits)
+    return Submission(key or str(notebook), stage_id, Path(notebook), Path(source_dir), limits,
+                      diagnose=DIAGNOSIS)
 
 
 def run_stage(stage_id, notebook, *, source_dir=course.SOLUTIONS, timeout=None):

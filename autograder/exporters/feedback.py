@@ -1,8 +1,10 @@
 """Per-student feedback for one stage: an HTML page and its Markdown twin.
 
-Written for the learner: each test with pass/fail, points and the message that names
-the behaviour; the picture of the smallest failing graph inline in the HTML; and, when
-the stage could not be graded, what went wrong and what to do about it.
+Written for the learner: when one catalogued mistake explains the failures, a lead
+message naming it and its fix, with the failing tests marked as its consequences; then
+each test with pass/fail, points and the message that names the behaviour; the picture
+of the smallest failing graph inline in the HTML; and, when the stage could not be
+graded, what went wrong and what to do about it.
 Written as feedback/<student>/<stage>.html and .md.
 """
 
@@ -18,6 +20,7 @@ from autograder.results import (
     IMPORT_ERROR,
     MALFORMED_NOTEBOOK,
     MISSING_NOTEBOOK,
+    ROLE_NOTES,
     SYNTAX_ERROR,
     TIMEOUT,
     format_points,
@@ -84,11 +87,19 @@ def render_markdown(student, result):
         lines += [f'Sandbox confinement: `{result.confinement}`.', '']
     if result.status != GRADED:
         lines += [_quote(explain(result)), '']
+    diagnosis = result.diagnosis
+    if diagnosis:
+        # fenced, as the tests' messages are: `a**n` in a summary is not Markdown emphasis
+        lines += ['**Diagnosis**', '', '```text', diagnosis.message(), '',
+                  diagnosis.consequences(), '```', '']
     if result.tests:
         passed = sum(t.passed for t in result.tests)
         lines += [f'{passed} of {len(result.tests)} tests passed.', '']
     for test in result.tests:
         mark = 'passed' if test.passed else 'FAILED'
+        role = diagnosis.role(test.name) if diagnosis else None
+        if role:
+            mark += f' ({ROLE_NOTES[role]})'
         lines.append(f'- **{test.name}**: {mark}, '
                      f'{format_points(test.points)} / {format_points(test.max_points)} points')
         if test.feedback:  # fenced: feedback such as `a**3` is not Markdown emphasis
@@ -115,6 +126,10 @@ def render_html(student, result):
         parts.append(f'<p>Sandbox confinement: <code>{escape(result.confinement)}</code>.</p>')
     if result.status != GRADED:
         parts.append(f'<div class="status feedback">{escape(explain(result))}</div>')
+    diagnosis = result.diagnosis
+    if diagnosis:
+        parts.append(f'<div class="diagnosis"><p><b>{escape(diagnosis.message())}</b></p>'
+                     f'<p>{escape(diagnosis.consequences())}</p></div>')
     if result.tests:
         passed = sum(t.passed for t in result.tests)
         parts.append(f'<p>{passed} of {len(result.tests)} tests passed.</p>')
@@ -122,6 +137,9 @@ def render_html(student, result):
         for test in result.tests:
             mark = '<span class="pass">passed</span>' if test.passed \
                 else f'<a class="fail" href="#{escape(test.name)}">failed</a>'
+            role = diagnosis.role(test.name) if diagnosis else None
+            if role:
+                mark += f' ({escape(ROLE_NOTES[role])})'
             parts.append(
                 f'<tr><td><code>{escape(test.name)}</code></td><td>{mark}</td>'
                 f'<td>{format_points(test.points)} / {format_points(test.max_points)}</td></tr>')

@@ -1,12 +1,14 @@
 """Gradescope's results.json, one per student, in the format of Gradescope's autograder spec.
 
-Top level: `score` (the sum over stages), `output`, `visibility`, `stdout_visibility`,
-`tests`; each test: `name`, `number`, `score`, `max_score`, `status`, `output`,
-`visibility`. A stage that could not be graded becomes one failed test carrying its
-whole maximum, so the student's maximum is the same whatever happened. A late penalty
-or a manual override is one more test, worth 0, whose score is the change: the tests'
-scores always add up to `score`. Written as gradescope/<student>/results.json; the
-Gradescope autograder zip (autograder/gradescope_zip.py) writes the same object.
+Top level: `score` (the sum over stages), `output` (led by the diagnosed mistake of
+each stage, when there is one, with the failing tests it explains beneath it),
+`visibility`, `stdout_visibility`, `tests`; each test: `name`, `number`, `score`,
+`max_score`, `status`, `output`, `visibility`. A stage that could not be graded becomes
+one failed test carrying its whole maximum, so the student's maximum is the same
+whatever happened. A late penalty or a manual override is one more test, worth 0,
+whose score is the change: the tests' scores always add up to `score`. Written as
+gradescope/<student>/results.json; the Gradescope autograder zip
+(autograder/gradescope_zip.py) writes the same object.
 """
 
 import json
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from autograder.exporters.feedback import explain
 from autograder.policy import NO_CONTEXT
-from autograder.results import GRADED, format_points
+from autograder.results import GRADED, ROLE_NOTES, format_points
 
 NAME = 'gradescope'
 DESCRIPTION = "Gradescope's results.json, one per student"
@@ -85,15 +87,28 @@ def student_results(student, stage_results, grades=None, visibility='visible'):
     scores = [g.score for g in grades] if grades else [r.score for _, r in stage_results]
     summary = ', '.join(f'{stage} {format_points(points)}/{format_points(r.max_score)}'
                         for (stage, r), points in zip(stage_results, scores))
+    total = (f'{student}: {format_points(score)} of {format_points(maximum)} points '
+             f'({summary}).')
     return {
         'score': score,
-        'output': f'{student}: {format_points(score)} of {format_points(maximum)} points '
-                  f'({summary}).',
+        'output': '\n\n'.join([*diagnoses(stage_results), total]),
         'visibility': 'visible',
         'stdout_visibility': 'hidden',
         'extra_data': {'statuses': {stage: r.status for stage, r in stage_results}},
         'tests': tests,
     }
+
+
+def diagnoses(stage_results):
+    """One message per diagnosed stage: the mistake and its fix, then the tests it explains."""
+    messages = []
+    for stage, result in stage_results:
+        diagnosis = result.diagnosis
+        if diagnosis:
+            tests = ''.join(f'\n  - {stage}: {name} ({ROLE_NOTES[diagnosis.role(name)]})'
+                            for name in diagnosis.explains)
+            messages.append(f'{stage}: {diagnosis.message()}\n{diagnosis.consequences()}{tests}')
+    return messages
 
 
 def dumps(results):

@@ -13,6 +13,7 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; 
        color: #222; }
 .score { font-size: 1.4rem; }
 .status { padding: .8rem 1rem; background: #fff4e0; border-left: 4px solid #e69500; }
+.diagnosis { padding: .2rem 1rem; background: #eef4ff; border-left: 4px solid #3b6fd8; }
 table { border-collapse: collapse; }
 th, td { text-align: left; vertical-align: top; padding: .4rem .6rem;
          border-bottom: 1px solid #ddd; }

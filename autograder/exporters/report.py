@@ -1,7 +1,8 @@
 """The class report: one HTML page for the instructor, report.html, plots drawn by matplotlib.
 
-It answers three questions: how are the scores spread in each stage, what went wrong
-besides wrong answers (statuses), and which tests (concepts) failed most often. The
+It answers four questions: how are the scores spread in each stage, what went wrong
+besides wrong answers (statuses), which mistakes the grader diagnosed and in how many
+students (what to go over in class), and which tests (concepts) failed most often. The
 plots are inline SVG, made reproducible (fixed hash salt, no date), so the same
 gradebook always gives the same file. Figures are `matplotlib.figure.Figure` objects
 saved straight to SVG: no pyplot, no global backend to choose.
@@ -25,6 +26,7 @@ MOST_FAILED_SHOWN = 15
 DOTS_UP_TO = 60           # submissions per stage drawn as dots; more as a histogram strip
 SCROLL = 'max-height: 36rem; overflow: auto'           # the student table's box, any class size
 STICKY = ' style="position: sticky; top: 0; background: #fff"'
+NAMES_SHOWN = 12      # students named per diagnosed mistake; the rest are counted
 STATUS_COLOURS = {GRADED: '#4c72b0', 'missing_notebook': '#bbbbbb',
                   'malformed_notebook': '#dd8452', 'syntax_error': '#c44e52',
                   'import_error': '#8172b3', 'timeout': '#937860', 'crashed': '#da8bc3',
@@ -53,6 +55,7 @@ def render_report(results):
                   _stage_table(stages, by_stage),
                   '<h2>What happened to each submission</h2>',
                   _svg(status_plot(stages, by_stage)),
+                  '<h2>Mistakes diagnosed</h2>', _mistakes(results),
                   '<h2>Tests failed most often</h2>',
                   '<p>Share of graded submissions of the stage that failed each test: the '
                   'concepts to go over again in class.</p>']
@@ -79,6 +82,44 @@ def most_failed_tests(results):
     rows = [(stage, name, failed[(stage, name)], graded[(stage, name)], example[(stage, name)])
             for stage, name in failed]
     return sorted(rows, key=lambda r: (-r[2] / r[3], -r[2], r[0], r[1]))
+
+
+def diagnosed_mistakes(results):
+    """[(stage, summary, bug, [students])] of the diagnosed mistakes, most students first."""
+    groups = defaultdict(list)
+    for student, stage, result in results:
+        if result.status == GRADED and result.diagnosis:
+            groups[(stage, result.diagnosis.summary, result.diagnosis.bug)].append(student)
+    return sorted(((*key, students) for key, students in groups.items()),
+                  key=lambda row: (-len(row[3]), row[0], row[2]))
+
+
+def _mistakes(results):
+    mistakes = diagnosed_mistakes(results)
+    failing = sum(r.status == GRADED and any(not t.passed for t in r.tests)
+                  for _, _, r in results)
+    undiagnosed = failing - sum(len(students) for *_, students in mistakes)
+    parts = ['<p>Submissions whose failing tests one catalogued mistake explains, grouped by '
+             'that mistake: what to go over in class.</p>']
+    if mistakes:
+        parts.append('<table><tr><th>students</th><th>stage</th><th>the mistake</th>'
+                     '<th>who</th></tr>')
+        for stage, summary, bug, students in mistakes:
+            who = ', '.join(students[:NAMES_SHOWN])
+            if len(students) > NAMES_SHOWN:
+                who += f' and {len(students) - NAMES_SHOWN} more'
+            count = f'{len(students)} student{"s" if len(students) > 1 else ""}'
+            parts.append(f'<tr><td><b>{count}</b></td><td>{escape(stage)}</td>'
+                         f'<td>{escape(summary)} <code>{escape(bug)}</code></td>'
+                         f'<td>{escape(who)}</td></tr>')
+        parts.append('</table>')
+    else:
+        parts.append('<p>No mistake was diagnosed.</p>')
+    if undiagnosed:
+        parts.append(f'<p>{undiagnosed} other graded submission-stage'
+                     f'{"s" if undiagnosed > 1 else ""} failed tests that no single catalogued '
+                     'mistake explains; their per-test feedback stands on its own.</p>')
+    return '\n'.join(parts)
 
 
 def score_plot(stages, by_stage):
