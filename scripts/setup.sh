@@ -31,9 +31,11 @@ setup_system_packages() {
         fi
     fi
     say "installing system packages: $missing"
-    $sudo apt-get update -qq
+    # Another apt (an unattended upgrade, a parallel job) may hold the dpkg lock: wait for it.
+    local wait=(-o DPkg::Lock::Timeout=300)
+    $sudo apt-get "${wait[@]}" update -qq
     # shellcheck disable=SC2086  # word splitting of the package list is wanted
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null \
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait[@]}" install -y -qq $missing >/dev/null \
         || die "could not install: $missing (try: sudo apt-get install -y $missing)"
 }
 
