@@ -10,6 +10,7 @@ size, in rounds that alternate the graders side by side:
 
 - `autograder grade --jobs J --force` (the sandbox as this machine allows, `full` here),
 - `autograder grade --jobs 1` once per size, whose grades.csv must equal the --jobs J one,
+- `autograder check` on each stage's solution notebook, five times (median), at the end,
 - for sizes up to --anchors-up-to, nbgrader's `autograde` (one command per stage, one
   notebook at a time, benchmarks/nbgrader_course.py) and otter-grader's `otter run` (one
   command per notebook, benchmarks/otter_course.py) on the anchor stages, with ours
@@ -33,7 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbgrader_course  # this folder's helpers: the script's folder is first on sys.path
+import grading  # this folder's helpers: the script's folder is first on sys.path
+import nbgrader_course
 import otter_course
 
 from autograder import course, isolation
@@ -55,6 +57,8 @@ def parse_args(argv=None):
                         default=ANCHOR_STAGES)
     parser.add_argument('--anchors-up-to', type=int, default=9, metavar='N',
                         help='run nbgrader and otter on classes of at most N students')
+    parser.add_argument('--no-check', dest='check', action='store_false',
+                        help='leave out the latency of `autograder check` per stage')
     return parser.parse_args(argv)
 
 
@@ -233,9 +237,18 @@ def run(args, tmp):
                        for r in range(args.rounds))
             log(f'{size} students: --jobs 1 {serial[0]:.1f} s, same grades: {same}')
             rows.append((size, args.stages, times, serial, same))
+        checks = {s: grading.check_latency(s) for s in course.STAGE_IDS} if args.check else {}
     finally:
         meter.close()
     print_report(args, rows, agreement)
+    if checks:
+        print()
+        print(f'`autograder check` on each solution notebook (wall seconds, median of '
+              f'{grading.CHECK_RUNS}):')
+        print()
+        print('| ' + ' | '.join(checks) + ' |')
+        print('|' + '---|' * len(checks))
+        print('| ' + ' | '.join(f'{t:.2f}' for t in checks.values()) + ' |')
     return 0 if all(row[4] for row in rows) and not any(d for _, _, d in agreement) else 1
 
 
