@@ -74,14 +74,16 @@ def make_course(root, source, submitted):
     return root
 
 
-def nbgrader(root, *args, log):
-    """Run `python -m nbgrader ARGS` in the course root; a Command with its timing."""
+def nbgrader(root, *args, log, wrap=None):
+    """Run `python -m nbgrader ARGS` in the course root; a Command with its timing.
+    `wrap` may prefix the command line (a CPU meter's cgroup)."""
     env = dict(os.environ)
     # nbgrader runs the `alembic` program next to this interpreter to set up the gradebook.
     env['PATH'] = os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')])
     with open(log, 'w', encoding='utf-8') as out:
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, '-m', 'nbgrader', *args], cwd=root, env=env,
+        command = [sys.executable, '-m', 'nbgrader', *args]
+        done = subprocess.run(wrap(command) if wrap else command, cwd=root, env=env,
                               stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         seconds = time.perf_counter() - started
     return Command(args[1], seconds, done.returncode, Path(log))
@@ -96,14 +98,14 @@ def generate(root, stage):
     return command
 
 
-def autograde(root, stage):
+def autograde(root, stage, wrap=None):
     """`nbgrader autograde`: every student's submission of the stage, one after the other.
 
     Exits 1 when some submission could not be graded (the others still are); that is
     a result to report, not a failure of the benchmark.
     """
     command = nbgrader(root, 'autograde', stage, '--create', '--force',
-                       log=Path(root) / f'autograde-{stage}.log')
+                       log=Path(root) / f'autograde-{stage}.log', wrap=wrap)
     if command.returncode not in (0, 1):
         raise RuntimeError(f'nbgrader autograde {stage} exited {command.returncode}:\n'
                            f'{command.tail()}')

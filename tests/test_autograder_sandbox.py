@@ -145,3 +145,22 @@ def test_the_worker_package_imports_only_the_standard_library():
                 continue
             for name in names:
                 assert name.split('.')[0] in sys.stdlib_module_names, f'{path.name} imports {name}'
+
+
+def test_the_worker_starts_from_valid_byte_code_of_its_own_package():
+    import importlib.util
+
+    from autograder.sandbox import WORKER_PACKAGE
+    worker, report = start('import sys\nloaded = sys.modules["worker.main"].__cached__')
+    try:
+        assert report.errors == []
+    finally:
+        worker.close()
+    # The grader compiled the package once, so the worker (read-only, -B) need not.
+    for source in WORKER_PACKAGE.glob('*.py'):
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        data = cached.read_bytes()
+        assert data[:4] == importlib.util.MAGIC_NUMBER
+        stat = source.stat()
+        assert int.from_bytes(data[8:12], 'little') == int(stat.st_mtime) & 0xFFFFFFFF
+        assert int.from_bytes(data[12:16], 'little') == stat.st_size & 0xFFFFFFFF

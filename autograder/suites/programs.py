@@ -6,6 +6,7 @@ gradients, a graphviz picture of it with the learner's and the expected grads.
 """
 
 import atexit
+import functools
 import math
 import os
 import shutil
@@ -87,23 +88,49 @@ def operands_of(program, i):
 
 # -- drawing programs ----------------------------------------------------------------------
 
+# Strategies are built once, per argument, not on every draw: building one costs more than
+# drawing from it, and a cached strategy draws exactly what a fresh one would.
+_INPUT = st.integers(-30, 30)
+_CONSTANT = st.sampled_from(CONSTANTS).map(lambda c: {'c': c})
+_EXPONENT = st.sampled_from(EXPONENTS)
+
+
+@functools.cache
+def _up_to(count):
+    return st.integers(1, count)
+
+
+@functools.cache
+def _node(count):
+    """Any of the first `count` nodes."""
+    return st.integers(0, count - 1)
+
+
+@functools.cache
+def _node_or_constant(count):
+    return st.one_of(_node(count), _CONSTANT)
+
+
+@functools.cache
+def _op(ops):
+    return st.sampled_from(ops)
+
+
 @st.composite
 def programs(draw, ops=ALL_OPS, max_inputs=3, max_steps=6):
-    inputs = [draw(st.integers(-30, 30)) / 10 for _ in range(draw(st.integers(1, max_inputs)))]
+    inputs = [draw(_INPUT) / 10 for _ in range(draw(_up_to(max_inputs)))]
     steps = []
-    for _ in range(draw(st.integers(1, max_steps))):
+    for _ in range(draw(_up_to(max_steps))):
         count = len(inputs) + len(steps)
-        node = st.integers(0, count - 1)
-        op = draw(st.sampled_from(ops))
+        op = draw(_op(ops))
         if op == 'pow':
-            steps.append(['pow', draw(node), draw(st.sampled_from(EXPONENTS))])
+            steps.append(['pow', draw(_node(count)), draw(_EXPONENT)])
         elif op in SYMBOLS:
-            constant = st.sampled_from(CONSTANTS).map(lambda c: {'c': c})
-            left = draw(st.one_of(node, constant))
-            right = draw(node) if isinstance(left, dict) else draw(st.one_of(node, constant))
+            left = draw(_node_or_constant(count))
+            right = draw(_node(count)) if isinstance(left, dict) else draw(_node_or_constant(count))
             steps.append([op, left, right])
         else:
-            steps.append([op, draw(node)])
+            steps.append([op, draw(_node(count))])
     return {'inputs': inputs, 'steps': steps}
 
 

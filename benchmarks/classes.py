@@ -1,0 +1,297 @@
+"""Benchmark: classes of 9, 50 and 200 students, and the anchors nbgrader and otter-grader.
+
+    python benchmarks/classes.py [--sizes 9 50 200] [--rounds 3] [--anchors-up-to 9]
+                                 [--stages ...] [--anchor-stages ...] [--jobs 2]
+
+A class of N students is made from the sample class (examples/submitted/): student i
+is a copy of sample student i mod 9, named after them (`ada-017`), so every kind of
+submission, right, buggy, broken and missing, recurs in the same proportion. For each
+size, in rounds that alternate the graders side by side:
+
+- `autograder grade --jobs J --force` (the sandbox as this machine allows, `full` here),
+- `autograder grade --jobs 1` once per size, whose grades.csv must equal the --jobs J one,
+- `autograder check` on each stage's solution notebook, five times (median), at the end,
+- for sizes up to --anchors-up-to, nbgrader's `autograde` (one command per stage, one
+  notebook at a time, benchmarks/nbgrader_course.py) and otter-grader's `otter run` (one
+  command per notebook, benchmarks/otter_course.py) on the anchor stages, with ours
+  timed on the same stages in the same round.
+
+Reports wall seconds (medians over rounds), CPU seconds of everything the grader
+started (a cpuacct cgroup, where one can be made; else not shown), per submission-stage
+figures and the ratios, and whether the three graders give the hidden suite the same
+verdict on every submission-stage.
+"""
+
+import argparse
+import csv
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import grading  # this folder's helpers: the script's folder is first on sys.path
+import nbgrader_course
+import otter_course
+
+from autograder import course, isolation
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / 'examples' / 'submitted'
+SOLUTIONS = ROOT / 'solutions'
+ANCHOR_STAGES = [s for s in course.STAGE_IDS if s != '08-training']   # its demo: ~40 s each
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--sizes', nargs='+', type=int, default=[9, 50, 200])
+    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--jobs', type=int, default=2)
+    parser.add_argument('--stages', nargs='+', choices=course.STAGE_IDS,
+                        default=list(course.STAGE_IDS))
+    parser.add_argument('--anchor-stages', nargs='+', choices=course.STAGE_IDS,
+                        default=ANCHOR_STAGES)
+    parser.add_argument('--anchors-up-to', type=int, default=9, metavar='N',
+                        help='run nbgrader and otter on classes of at most N students')
+    parser.add_argument('--no-check', dest='check', action='store_false',
+                        help='leave out the latency of `autograder check` per stage')
+    return parser.parse_args(argv)
+
+
+def make_class(folder, size):
+    """SUBMITTED/<student>/... of `size` students, copies of the sample class in turn."""
+    samples = sorted(p.name for p in SAMPLE.iterdir() if p.is_dir())
+    for i in range(size):
+        sample = samples[i % len(samples)]
+        name = sample if size <= len(samples) else f'{sample}-{i:03d}'
+        shutil.copytree(SAMPLE / sample, Path(folder) / name, symlinks=True)
+    return Path(folder)
+
+
+class CpuMeter:
+    """CPU seconds of a command and everything it starts, bwrap's namespaces included:
+    a cpuacct cgroup (v1) the command joins before it execs; None where none can be made."""
+
+    ROOT = Path('/sys/fs/cgroup/cpuacct')
+
+    def __init__(self):
+        self.folder = None
+        if self.ROOT.is_dir() and os.access(self.ROOT, os.W_OK):
+            folder = self.ROOT / f'benchmark-{os.getpid()}-{secrets.token_hex(3)}'
+            try:
+                folder.mkdir()
+                self.folder = folder
+            except OSError:
+                pass
+
+    def wrap(self, command):
+        if self.folder is None:
+            return command
+        return ['/bin/sh', '-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh',
+                str(self.folder / 'cgroup.procs'), *command]
+
+    def read(self):
+        return int((self.folder / 'cpuacct.usage').read_text()) / 1e9 if self.folder else None
+
+    def close(self):
+        if self.folder is not None:
+            for _ in range(100):
+                try:
+                    self.folder.rmdir()
+                    return
+                except OSError:
+                    time.sleep(0.05)
+
+
+def timed(meter, command, **kwargs):
+    """(wall seconds, CPU seconds or None, CompletedProcess)."""
+    before = meter.read()
+    started = time.perf_counter()
+    done = subprocess.run(meter.wrap(command), capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, **kwargs)
+    wall = time.perf_counter() - started
+    cpu = meter.read() - before if before is not None else None
+    return wall, cpu, done
+
+
+def autograder():
+    return str(Path(sys.executable).parent / 'autograder')
+
+
+def grade_ours(meter, submitted, out, stages, jobs):
+    command = [autograder(), 'grade', str(submitted), '--out', str(out), '--jobs', str(jobs),
+               '--force', *(f'--stage={s}' for s in stages)]
+    wall, cpu, done = timed(meter, command)
+    if done.returncode != 0:
+        raise RuntimeError(f'autograder grade exited {done.returncode}:\n{done.stderr[-2000:]}')
+    return wall, cpu
+
+
+def grades_csv(out):
+    with open(Path(out) / 'grades.csv', newline='', encoding='utf-8') as file:
+        return {(r['student'], r['stage']): (r['status'], r['score'], r['max_score'])
+                for r in csv.DictReader(file)}
+
+
+def time_nbgrader(meter, submitted, stages, root):
+    """Wall and CPU seconds of `nbgrader autograde` over the stages, and its grades."""
+    course_dir = nbgrader_course.make_course(root, SOLUTIONS, submitted)
+    for stage in stages:
+        nbgrader_course.generate(course_dir, stage)      # set-up, not timed
+    wall = cpu = 0.0
+    for stage in stages:
+        before = meter.read()
+        command = nbgrader_course.autograde(course_dir, stage, wrap=meter.wrap)
+        wall += command.seconds
+        cpu = cpu + meter.read() - before if before is not None else None
+    return wall, cpu, nbgrader_course.grades(course_dir, stages)
+
+
+def time_otter(meter, submitted, stages, root):
+    """Wall and CPU seconds of `otter run` on every notebook of the stages, and its scores."""
+    archives = {s: otter_course.make_autograder(root, s, course.stage(s).max_score)
+                for s in stages}
+    wall, cpu, scores = 0.0, 0.0, {}
+    for student in sorted(p.name for p in Path(submitted).iterdir()):
+        for stage in stages:
+            notebook = Path(submitted, student, stage, f'{stage}.ipynb')
+            if not notebook.is_file():
+                continue
+            before = meter.read()
+            run = otter_course.run(archives[stage], notebook, root / 'out' / student / stage,
+                                   course.stage(stage).max_score, wrap=meter.wrap)
+            wall += run.seconds
+            cpu = cpu + meter.read() - before if before is not None else None
+            scores[student, stage] = run.score
+    return wall, cpu, scores
+
+
+def verdicts(ours, nbgrader, otter):
+    """Submission-stages where the hidden suite's verdict differs between the graders.
+
+    Ours passes when the stage is graded with full marks; nbgrader's and otter's when
+    their hidden test (the same suite, all or nothing) got its points.
+    """
+    differ = []
+    for key, (status, score, max_score) in sorted(ours.items()):
+        mine = status == 'graded' and float(score) == float(max_score)
+        grade = nbgrader.get(key)
+        theirs = bool(grade and grade.graded and grade.hidden_max
+                      and grade.hidden_score == grade.hidden_max)
+        other = otter.get(key)
+        otters = other is not None and float(other) == float(max_score)
+        if not (mine == theirs == otters):
+            differ.append((key, mine, theirs, otters))
+    return differ
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def show(seconds):
+    return '-' if seconds is None else f'{seconds:.1f}'
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(args, tmp):
+    meter = CpuMeter()
+    rows, agreement = [], []
+    try:
+        for size in args.sizes:
+            submitted = make_class(tmp / f'class-{size}', size)
+            anchors = size <= args.anchors_up_to
+            times = {k: [] for k in ('ours', 'ours-anchor', 'nbgrader', 'otter')}
+            for round_ in range(args.rounds):
+                out = tmp / f'ours-{size}-{round_}'
+                times['ours'].append(grade_ours(meter, submitted, out, args.stages, args.jobs))
+                log(f'{size} students, round {round_ + 1}: ours --jobs {args.jobs} '
+                    f'{times["ours"][-1][0]:.1f} s')
+                if anchors:
+                    stages = args.anchor_stages
+                    anchor_out = tmp / f'ours-anchor-{size}-{round_}'
+                    times['ours-anchor'].append(grade_ours(meter, submitted, anchor_out, stages,
+                                                           args.jobs))
+                    wall, cpu, nb = time_nbgrader(meter, submitted, stages,
+                                                  tmp / f'nbgrader-{size}-{round_}')
+                    times['nbgrader'].append((wall, cpu))
+                    wall, cpu, ot = time_otter(meter, submitted, stages,
+                                               tmp / f'otter-{size}-{round_}')
+                    times['otter'].append((wall, cpu))
+                    log(f'  anchors: ours {times["ours-anchor"][-1][0]:.1f} s, nbgrader '
+                        f'{times["nbgrader"][-1][0]:.1f} s, otter {times["otter"][-1][0]:.1f} s')
+                    if round_ == 0:
+                        agreement.append((size, len(stages), verdicts(
+                            grades_csv(anchor_out), nb, ot)))
+            serial_out = tmp / f'ours-serial-{size}'
+            serial = grade_ours(meter, submitted, serial_out, args.stages, 1)
+            same = all(grades_csv(tmp / f'ours-{size}-{r}') == grades_csv(serial_out)
+                       for r in range(args.rounds))
+            log(f'{size} students: --jobs 1 {serial[0]:.1f} s, same grades: {same}')
+            rows.append((size, args.stages, times, serial, same))
+        checks = {s: grading.check_latency(s) for s in course.STAGE_IDS} if args.check else {}
+    finally:
+        meter.close()
+    print_report(args, rows, agreement)
+    if checks:
+        print()
+        print(f'`autograder check` on each solution notebook (wall seconds, median of '
+              f'{grading.CHECK_RUNS}):')
+        print()
+        print('| ' + ' | '.join(checks) + ' |')
+        print('|' + '---|' * len(checks))
+        print('| ' + ' | '.join(f'{t:.2f}' for t in checks.values()) + ' |')
+    return 0 if all(row[4] for row in rows) and not any(d for _, _, d in agreement) else 1
+
+
+def print_report(args, rows, agreement):
+    print(f'Sandbox confinement: {isolation.level()}; otter-grader {otter_course.version()}; '
+          f'medians of {args.rounds} rounds (--jobs 1: one run)')
+    print()
+    print('| students | stages | grader | submission-stages | wall s | CPU s '
+          '| wall s per submission-stage | grades = --jobs 1 |')
+    print('|---|---|---|---|---|---|---|---|')
+    for size, stages, times, serial, same in rows:
+        count = size * len(stages)
+        wall, cpu = median([t[0] for t in times['ours']]), median([t[1] for t in times['ours']])
+        print(f'| {size} | {len(stages)} | autograder grade --jobs {args.jobs} | {count} | '
+              f'{show(wall)} | {show(cpu)} | {wall / count:.3f} | {"yes" if same else "**NO**"} |')
+        print(f'| {size} | {len(stages)} | autograder grade --jobs 1 | {count} | '
+              f'{show(serial[0])} | {show(serial[1])} | {serial[0] / count:.3f} | |')
+        if times['nbgrader']:
+            anchors = len(args.anchor_stages)
+            base = median([t[0] for t in times['ours-anchor']])
+            for name, key in (('autograder grade --jobs ' + str(args.jobs), 'ours-anchor'),
+                              ('nbgrader autograde', 'nbgrader'), ('otter run', 'otter')):
+                wall = median([t[0] for t in times[key]])
+                cpu = median([t[1] for t in times[key]])
+                ratio = '' if key == 'ours-anchor' else f' ({wall / base:.1f}x ours)'
+                print(f'| {size} | {anchors} | {name}{ratio} | {size * anchors} | {show(wall)} '
+                      f'| {show(cpu)} | {wall / (size * anchors):.3f} | |')
+    for size, stages, differ in agreement:
+        print()
+        if not differ:
+            print(f'{size} students x {stages} stages: the three graders give the hidden suite '
+                  'the same verdict on every submission-stage.')
+        for (student, stage), mine, theirs, otters in differ:
+            print(f'verdicts differ on {student} {stage}: ours {mine}, nbgrader {theirs}, '
+                  f'otter {otters}')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    otter_course.ensure_venv(ROOT)
+    with tempfile.TemporaryDirectory(prefix='classes-benchmark-') as tmp:
+        return run(args, Path(tmp))
+
+
+if __name__ == '__main__':
+    sys.exit(main())
