@@ -111,6 +111,9 @@ for _ in range(400):
     hand_in(folder, 'm-forks', '01-value', 'value-init', forks)
     hand_in(folder, 'm-exit', '01-value', 'value-init', 'import sys\nsys.exit(0)\n')
     hand_in(folder, 'm-steal', '04-backward', 'backward-backward', steal)
+    # The same notebook with no backward() at all: what the stealer must not beat (its
+    # other exercises, the _backward closures, are solved and score on their own).
+    hand_in(folder, 'm-steal-control', '04-backward', 'backward-backward', 'pass\n')
     hand_in(folder, 'm-number', '01-value', 'value-numerical-derivative', huge_number)
     hand_in(folder, 'm-shape', '03-graph', 'graph-trace', wrong_shape)
     hand_in(folder, 'm-dot', '03-graph', 'graph-draw-dot', dot)
@@ -211,7 +214,8 @@ def test_a_class_of_attackers_cannot_stall_or_skew_the_batch(tmp_path):
     assert all(status != 'grader_error' for _, _, status, *_ in results)
     assert all(len(result) < 200_000 for *_, result, _ in results)
     scores = {(s, st): (score, top) for s, st, _, score, top, _, _ in results}
-    assert scores[('m-steal', '04-backward')][0] == 0
+    assert scores[('m-steal', '04-backward')] == scores[('m-steal-control', '04-backward')]
+    assert scores[('m-steal', '04-backward')][0] < scores[('m-steal', '04-backward')][1]
     assert scores[('m-number', '01-value')][0] < scores[('m-number', '01-value')][1]
     assert scores[('m-\\xff\\xfe', '01-value')] == scores[('ada', '01-value')]
     assert {level for *_, level in results} <= {'full', 'namespaces', 'process', ''}

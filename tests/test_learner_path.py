@@ -204,7 +204,11 @@ def test_colab_cell_installs_the_grader_from_a_built_wheel_and_checks(tmp_path):
 CHROMIUM = Path('/usr/bin/chromium')
 OUT = ROOT / 'out'
 SETTINGS = {     # every cell in the page, so the test finds them all (JupyterLab windows them)
-    '@jupyterlab/notebook-extension/tracker.jupyterlab-settings': {'windowingMode': 'none'}}
+    '@jupyterlab/notebook-extension/tracker.jupyterlab-settings': {'windowingMode': 'none'},
+    # No save but the test's Ctrl+S: an autosave (every 2 minutes) on a slow machine would
+    # save the filled-in cells before the check that must find the saved file stale.
+    '@jupyterlab/docmanager-extension/plugin.jupyterlab-settings': {'autosave': False}}
+KERNEL_READY = 'Python 3 (ipykernel) | Idle'      # the status bar once the kernel is connected
 
 
 def free_port():
@@ -268,43 +272,50 @@ def test_fresh_clone_to_a_passing_check_of_stage_1_in_jupyterlab(tmp_path):
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                                  args=['--no-sandbox', '--disable-gpu'])
             page = browser.new_page(viewport={'width': 1280, 'height': 900})
-            page.goto(f'{url}/lab/tree/lessons/01-value/01-value.ipynb?token={token}')
-            page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
-            page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
-                                   timeout=120_000)
-            checked = next(i for i, c in enumerate(source)
-                           if c.get('id', '').endswith('-demo-check'))
+            try:
+                page.goto(f'{url}/lab/tree/lessons/01-value/01-value.ipynb?token={token}')
+                page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=300_000)
+                # The kernel connected and idle: the toolbar's execution indicator says "idle"
+                # before there is a kernel at all, and Run All then asks to select a kernel.
+                page.locator('#jp-main-statusbar', has_text=KERNEL_READY).wait_for(
+                    timeout=300_000)
+                checked = next(i for i, c in enumerate(source)
+                               if c.get('id', '').endswith('-demo-check'))
 
-            def run_all():
-                page.click('.jp-Notebook')
-                page.keyboard.press('Escape')
-                page.click('text=Run', timeout=30_000)
-                page.click('text=Run All Cells', timeout=30_000)
+                def run_all():
+                    page.click('.jp-Notebook')
+                    page.keyboard.press('Escape')
+                    page.click('text=Run', timeout=30_000)
+                    page.click('text=Run All Cells', timeout=30_000)
 
-            def output(index, wanted):
-                cell = page.locator('.jp-Notebook .jp-Cell').nth(index)
-                cell.locator('.jp-OutputArea-output', has_text=wanted).first.wait_for(
-                    timeout=180_000)
-                return cell.locator('.jp-OutputArea').inner_text()
+                def output(index, wanted):
+                    cell = page.locator('.jp-Notebook .jp-Cell').nth(index)
+                    cell.locator('.jp-OutputArea-output', has_text=wanted).first.wait_for(
+                        timeout=180_000)
+                    return cell.locator('.jp-OutputArea').inner_text()
 
-            run_all()      # the untouched lesson: the visible checks fail, Run All goes on
-            first = output(checked, '01-value: 0/8 points')
-            for index, cell in enumerate(source):
-                if cell.get('metadata', {}).get('nbgrader', {}).get('solution'):
-                    page.locator('.jp-Notebook .jp-Cell').nth(index).locator(
-                        '.cm-content').click()
-                    page.keyboard.press('Control+a')          # the whole cell: replaced
-                    page.evaluate(PASTE, [index, solved(cell)])
-            run_all()      # filled in but not saved: the grader sees the old file and says so
-            output(checked, 'Warning: the saved file differs')
-            unsaved = output(checked, '01-value: 0/8 points')      # and the report after it
-            page.keyboard.press('Control+s')
-            page.wait_for_timeout(1500)
-            page.locator('.jp-Notebook .jp-Cell').nth(checked).click()
-            page.keyboard.press('Shift+Enter')
-            passed = output(checked, '01-value: 8/8 points')
-            page.screenshot(path=str(OUT / 'screenshots' / 'jupyterlab-01-value-passing.png'))
-            menus = page.locator('text=Create Assignment').count()
+                run_all()      # the untouched lesson: the visible checks fail, Run All goes on
+                first = output(checked, '01-value: 0/8 points')
+                for index, cell in enumerate(source):
+                    if cell.get('metadata', {}).get('nbgrader', {}).get('solution'):
+                        page.locator('.jp-Notebook .jp-Cell').nth(index).locator(
+                            '.cm-content').click()
+                        page.keyboard.press('Control+a')          # the whole cell: replaced
+                        page.evaluate(PASTE, [index, solved(cell)])
+                run_all()      # filled in but not saved: the grader sees the old file and says so
+                output(checked, 'Warning: the saved file differs')
+                unsaved = output(checked, '01-value: 0/8 points')      # and the report after it
+                page.keyboard.press('Control+s')       # saved when the tab is no longer dirty
+                page.wait_for_selector('.lm-DockPanel-tabBar .jp-mod-dirty', state='detached',
+                                       timeout=60_000)
+                page.locator('.jp-Notebook .jp-Cell').nth(checked).click()
+                page.keyboard.press('Shift+Enter')
+                passed = output(checked, '01-value: 8/8 points')
+                page.screenshot(path=str(OUT / 'screenshots' / 'jupyterlab-01-value-passing.png'))
+                menus = page.locator('text=Create Assignment').count()
+            except Exception:       # what the page showed (the server's log is learn.log)
+                page.screenshot(path=str(OUT / 'screenshots' / 'jupyterlab-failure.png'))
+                raise
             browser.close()
         seconds = time.monotonic() - started
     finally:

@@ -29,6 +29,11 @@ PATH = Path(__file__).with_name('signatures.json')
 
 @lru_cache(maxsize=None)
 def version(stage):
+    """The grader version the stage's signatures must carry; None where the repository's
+    solutions/ is not there (the grader installed as a package): the signatures cannot be
+    checked against it, so none is used."""
+    if not course.stage(stage).source.is_file():
+        return None
     from autograder.fingerprint import grader_version
     from autograder.sandbox import Limits
     return grader_version(stage, course.SOLUTIONS, Limits())
@@ -46,7 +51,7 @@ def _stored():
 def for_stage(stage):
     """{bug name: {'differs': {probe index: answer}, 'failed': [test]}}, or None when stale."""
     entry = _stored().get(stage)
-    if not entry or entry.get('grader_version') != version(stage):
+    if not entry or version(stage) is None or entry.get('grader_version') != version(stage):
         return None
     return {name: {'differs': {int(i): a for i, a in signature['differs'].items()},
                    'failed': signature['failed']}

@@ -83,8 +83,6 @@ def render_markdown(student, result):
     lines = [f'# {result.stage}: feedback for {student}', '',
              f'**Score: {format_points(result.score)} / {format_points(result.max_score)}**'
              f' (status: `{result.status}`)', '']
-    if result.confinement:
-        lines += [f'Sandbox confinement: `{result.confinement}`.', '']
     if result.status != GRADED:
         lines += [_quote(explain(result)), '']
     diagnosis = result.diagnosis
@@ -107,6 +105,8 @@ def render_markdown(student, result):
             lines += ['', f'  {fence}text', _indent(test.feedback, '  '), f'  {fence}', '']
         if test.figure_svg:
             lines += ['  (the HTML feedback shows a picture of this graph)', '']
+    if result.confinement:      # how it was graded: a footnote, after what the learner must read
+        lines += ['', f'Sandbox confinement: `{result.confinement}`.']
     return '\n'.join(lines).rstrip() + '\n'
 
 
@@ -122,8 +122,6 @@ def render_html(student, result):
              f'<p class="score">Score: <b>{format_points(result.score)} / '
              f'{format_points(result.max_score)}</b> '
              f'(status: <code>{escape(result.status)}</code>)</p>']
-    if result.confinement:
-        parts.append(f'<p>Sandbox confinement: <code>{escape(result.confinement)}</code>.</p>')
     if result.status != GRADED:
         parts.append(f'<div class="status feedback">{escape(explain(result))}</div>')
     diagnosis = result.diagnosis
@@ -156,6 +154,8 @@ def render_html(student, result):
             parts.append(f'<figure>{inline_svg(test.figure_svg)}<figcaption>The graph of this '
                          'example, with your values and the expected ones.</figcaption></figure>')
         parts.append('</section>')
+    if result.confinement:      # how it was graded: a footnote, after what the learner must read
+        parts.append(f'<p>Sandbox confinement: <code>{escape(result.confinement)}</code>.</p>')
     return page(title, '\n'.join(parts))
 
 

@@ -63,14 +63,17 @@ def test_programs(sub, ref):
 
 
 def _node(desc):
-    """A node of a structure answer as text: a program name, a Value, or a plain number."""
-    if isinstance(desc, int):
-        return name(desc)
-    if isinstance(desc, dict):
-        return f"a plain {desc.get('plain')}"
-    data, op, prev = desc
-    made = f" = {op!r} of ({', '.join(_node(p) for p in prev)})" if op else ''
-    return f'Value({show(data)}{made})'
+    """An operand of a structure answer as text: a program name, a Value, or a plain number."""
+    if not isinstance(desc, dict):
+        return show(desc)
+    if type(desc.get('node')) is int:
+        return name(desc['node'])
+    if desc.get('plain') is not None:
+        return f"a plain {desc['plain']}"
+    op, prev = desc.get('op'), desc.get('prev')
+    made = (f" = {op!r} of ({', '.join(_node(p) for p in prev)})"
+            if op and isinstance(prev, list) else '')
+    return f"Value({show(desc.get('data'))}{made})"
 
 
 # (program, how the lesson says to build its last node); order-free where the lesson allows it

@@ -49,7 +49,10 @@ def _forward_hint(values, inputs, got, nonlin=True):
 def test_module(sub, ref):
     kind, got = call(sub, 'Module().parameters()', 'module_default')
     if kind != 'list' or got != []:
-        raise Fail(f'Module().parameters() is {show(got)} (a {kind}), expected [], an empty '
+        # got holds the items of a list or tuple only; anything else is named by its type.
+        shown = (f'{show(got)} (a {kind})' if kind in ('list', 'tuple')
+                 else 'None' if kind == 'NoneType' else f'a {kind} object')
+        raise Fail(f'Module().parameters() is {shown}, expected [], an empty '
                    'list: a Module with no parameters of its own has none')
 
 

@@ -92,13 +92,18 @@ def expression(ns, program, backward=False):
 
 
 def _describe_operand(ns, child, index):
-    """A program node by its index, another Value by [data, _op], anything else by its type."""
+    """An operand, in one shape whatever the code built (the answer-shape check compares it
+    with the reference's): 'node', a program node's index; 'plain', the type of an operand
+    that is not a Value; else the Value's 'data', '_op' and its own operands in 'prev'."""
+    described = {'node': None, 'plain': None, 'data': None, 'op': None, 'prev': []}
     if not _is_value(ns, child):
-        return {'plain': type(child).__name__}
-    if id(child) in index:
-        return index[id(child)]
-    return [child.data, str(child._op), [_describe_operand(ns, c, index)
-                                         for c in children(child)]]
+        described['plain'] = type(child).__name__
+    elif id(child) in index:
+        described['node'] = index[id(child)]
+    else:
+        described.update(data=child.data, op=str(child._op),
+                         prev=[_describe_operand(ns, c, index) for c in children(child)])
+    return described
 
 
 def structure(ns, program):
@@ -491,8 +496,10 @@ def zero_grad(ns, kind, args):
 
 
 def module_default(ns):
+    """Module().parameters(): its type's name and its items, always a list (empty unless it
+    is a list or tuple), so that the answer has one shape whatever the code returns."""
     got = ns['Module']().parameters()
-    return [type(got).__name__, got]
+    return [type(got).__name__, list(got) if isinstance(got, (list, tuple)) else []]
 
 
 # -- stage 08: training -----------------------------------------------------------------
