@@ -198,7 +198,7 @@ def test_the_diagnostic_probes_are_asked_only_after_a_failure(tmp_path):
 @pytest.mark.slow
 def test_every_catalogued_bug_graded_as_a_submission_is_named_and_nothing_is_blamed(capsys):
     """Also checks the shipped signatures: regrading every bug gives the same ones."""
-    named, wrong, lines = 0, [], []
+    named, wrong, lines, per_stage = 0, [], [], []
     with tempfile.TemporaryDirectory() as folder:
         for stage in course.STAGE_IDS:
             bugs = bugs_of(stage)
@@ -221,6 +221,7 @@ def test_every_catalogued_bug_graded_as_a_submission_is_named_and_nothing_is_bla
                 if found == expected:
                     assert result.diagnosis.explains and bug.test in result.diagnosis.explains
             named += right
+            per_stage.append(right)
             lines.append(f'{stage}: {right}/{len(bugs)} named, '
                          f'{sum(w[0] in {b.name for b in bugs} for w in wrong)} wrong')
     with capsys.disabled():
@@ -228,6 +229,11 @@ def test_every_catalogued_bug_graded_as_a_submission_is_named_and_nothing_is_bla
               + f'; total {named}/{len(CATALOGUE)} = {named / len(CATALOGUE):.1%}')
     assert wrong == []
     assert named / len(CATALOGUE) >= GOAL
+    guide = (ROOT / 'docs' / 'grading.md').read_text(encoding='utf-8')
+    row = next(line for line in guide.splitlines()
+               if line.startswith('| of them named by the root-cause diagnosis'))
+    assert [int(cell) for cell in row.strip('|').split('|')[1:-1]] == per_stage, \
+        'update the grading guide\'s catalogue table'
 
 
 # -- partial credit ------------------------------------------------------------------------
