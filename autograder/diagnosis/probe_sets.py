@@ -151,7 +151,10 @@ PROBE_SETS = {
             program([2.0, -3.0], ['add', 0, 1]), program([2.0], ['pow', 0, 3]),
             program([0.5], ['tanh', 0]))],
         ('chain_rule', {}),
-        *[('topological_order', {'program': p, 'paddings': LAYOUTS}) for p in ORDERED],
+        *[('topological_order', {'program': p, 'paddings': [0]}) for p in ORDERED[:2]],
+        # Stability under many layouts, on the largest graph only: an order read from a set
+        # then differs on every run, not just on some (a signature must be reproducible).
+        ('topological_order', {'program': ORDERED[2], 'paddings': list(range(0, 34, 2))}),
         ('backward_twice', {}),
         ('backward_deep', {'length': 0}),
         ('backward_deep', {'length': 10000}),
