@@ -4,7 +4,8 @@ One module per stage (s01_value.py ... s08_training.py) holds that stage's `BUGS
 `CATALOGUE` is all of them, in stage order. Used by the project's tests (each bug must
 lose points in its own stage, with feedback that names it, and every bug a visible
 check cell catches must lose points in the hidden suite), by the root-cause diagnosis
-(`summary` and `fix` are what it tells the learner and the class report) and by anyone
+(`summary` and `fix` are what it tells the learner and the class report; a bug `same_as`
+another is the same mistake written differently, named as the other) and by anyone
 who needs realistic wrong submissions.
 """
 
@@ -26,6 +27,8 @@ class Bug:
     says: str          # a phrase its feedback must contain
     summary: str       # the mistake in a few words, for the class report
     fix: str           # one sentence: what to change
+    same_as: str = None  # a catalogued bug that behaves the same on every input: one mistake,
+    #                      diagnosed under that bug's name (it has no signature of its own)
 
 
 def edit_cell(notebook, grade_id, old, new):

@@ -3,8 +3,8 @@
 from autograder.bugs import Bug
 
 
-def _bug(name, cell, old, new, test, says, summary, fix):
-    return Bug(name, '07-mlp', cell, old, new, test, says, summary, fix)
+def _bug(name, cell, old, new, test, says, summary, fix, same_as=None):
+    return Bug(name, '07-mlp', cell, old, new, test, says, summary, fix, same_as)
 
 
 BUGS = [
@@ -20,7 +20,9 @@ BUGS = [
          'the last layer is the linear one: nonlin=i != len(nouts) - 1'),
     _bug('last-layer-off-by-one', 'mlp-init', 'nonlin=i != len(nouts) - 1',
          'nonlin=i != len(nouts)', 'mlp-linear-last', 'must be linear',
-         'the linear layer is one past the end', 'compare i with len(nouts) - 1, the last index'),
+         'the linear layer is one past the end', 'compare i with len(nouts) - 1, the last index',
+         # i never reaches len(nouts): every layer gets nonlin=True, on every input
+         same_as='nonlinear-last-layer'),
     _bug('sizes-not-chained', 'mlp-init', 'Layer(sizes[i], sizes[i + 1]', 'Layer(nin, sizes[i + 1]',
          'mlp-init', 'reads the size before it', 'every layer reads nin inputs',
          'layer i reads sizes[i] inputs: Layer(sizes[i], sizes[i + 1], ...)'),

@@ -34,7 +34,7 @@ def ask(side, stage):
     answers = []
     for probe, args in PROBE_SETS[stage]:
         try:
-            answers.append(['ok', view(probe, side.probe(probe, **args))])
+            answers.append(['ok', view(probe, side.probe(probe, **args), args)])
         except ProbeError as error:
             answers.append(['error', error.error['type']])
         except (ProbeTimeout, WorkerDied, BudgetExceeded):

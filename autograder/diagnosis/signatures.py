@@ -69,7 +69,7 @@ def compute(stage):
     from autograder.results import GRADED
     from autograder.runner import run_batch, submission
 
-    bugs = [bug for bug in CATALOGUE if bug.stage == stage]
+    bugs = [bug for bug in CATALOGUE if bug.stage == stage and not bug.same_as]
     entry = {'grader_version': version(stage), 'bugs': {}}
     with tempfile.TemporaryDirectory(prefix='signatures-') as folder:
         submissions = [submission(stage, write_buggy_notebook(
