@@ -94,12 +94,19 @@ def run(args):
 
 
 def json_report(result, seconds):
-    """The machine-readable result: what CI (GitHub Classroom, GitLab) reads."""
+    """The machine-readable result: what CI (GitHub Classroom, GitLab) reads.
+
+    With a diagnosed mistake, `diagnosis` holds it (else null) and each test its `role`:
+    'rule' (the test of the mistake's rule: no points), 'consequence' (a failure that
+    follows from it: it keeps diagnosis.consequence_share of its points) or null."""
+    diagnosis = result.diagnosis
     return {
         'stage': result.stage, 'status': result.status, 'score': result.score,
         'max_score': result.max_score, 'message': result.message,
         'seconds': round(seconds, 3),
+        'diagnosis': dict(vars(diagnosis)) if diagnosis else None,
         'tests': [{'name': t.name, 'points': t.points, 'max_points': t.max_points,
-                   'status': 'passed' if t.passed else 'failed', 'message': t.feedback}
+                   'status': 'passed' if t.passed else 'failed', 'message': t.feedback,
+                   'role': diagnosis.role(t.name) if diagnosis else None}
                   for t in result.tests],
     }

@@ -3,7 +3,9 @@
 The zip holds Gradescope's two scripts, setup.sh (run once when Gradescope builds the
 image: system packages, a venv with the pinned requirements) and run_autograder (run
 per submission: autograder/gradescope_run.py), and, as the course's source, the
-grading package (autograder/, micrograd/), the chosen stages' source notebooks
+grading package (autograder/, micrograd/: their modules and every data file that
+pyproject.toml's [tool.setuptools.package-data] declares, as an install would have them:
+the suites' pytest.ini, the diagnosis signatures), the chosen stages' source notebooks
 (their given cells) and gradescope.json (the stages, the tests' visibility). Both
 scripts read $AUTOGRADER_ROOT (default /autograder), so the zip can be tried in
 Gradescope's folder layout anywhere. The zip is byte-for-byte reproducible.
@@ -55,6 +57,33 @@ def requirements():
     return ''.join(f'{name}=={metadata.version(name)}\n' for name in REQUIREMENTS)
 
 
+def package_data(root):
+    """The data files of PACKAGES that root/pyproject.toml declares, as {zip name: path}.
+
+    A declared pattern that matches no file is an error: the container would grade
+    without it (no signatures.json: no diagnosis, no partial credit)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the instructor extra installs tomli
+        import tomli as tomllib
+    with open(root / 'pyproject.toml', 'rb') as file:
+        declared = tomllib.load(file).get('tool', {}).get('setuptools', {}).get(
+            'package-data', {})
+    files = {}
+    for package, patterns in declared.items():
+        if package != '*' and package.split('.')[0] not in PACKAGES:
+            continue
+        folders = [root / p for p in PACKAGES] if package == '*' else \
+            [root / package.replace('.', '/')]
+        for pattern in patterns:
+            found = [f for folder in folders for f in folder.glob(pattern) if f.is_file()]
+            if not found:
+                raise FileNotFoundError(f'pyproject.toml declares the package data {pattern!r} '
+                                        f'of {package}, but no such file exists')
+            files.update((f.relative_to(root).as_posix(), f) for f in found)
+    return files
+
+
 def build_zip(path, stages, visibility='visible', root=course.REPO_ROOT):
     """Write the autograder zip for stages (ids, in course order) to path; return path."""
     if visibility not in VISIBILITIES:
@@ -69,10 +98,11 @@ def build_zip(path, stages, visibility='visible', root=course.REPO_ROOT):
                                        indent=2) + '\n', 0o644),
     }
     for package in PACKAGES:
-        for file in sorted((root / package).rglob('*')):
-            if file.is_file() and file.suffix in ('.py', '.ini') \
-                    and '__pycache__' not in file.parts:
+        for file in sorted((root / package).rglob('*.py')):
+            if file.is_file() and '__pycache__' not in file.parts:
                 entries[file.relative_to(root).as_posix()] = (file.read_bytes(), 0o644)
+    for name, file in package_data(root).items():
+        entries[name] = (file.read_bytes(), 0o644)
     for stage in stages:
         notebook = course.stage(stage).notebook(root / 'solutions')
         entries[notebook.relative_to(root).as_posix()] = (notebook.read_bytes(), 0o644)

@@ -25,6 +25,7 @@ from test_grade_class import (
 
 from autograder import course
 from autograder.gradescope_run import assign_notebooks
+from autograder.gradescope_zip import build_zip, package_data
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / 'examples' / 'submitted'
@@ -127,13 +128,27 @@ def test_the_zip_has_what_gradescope_needs_and_is_reproducible(tmp_path):
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
     assert {'setup.sh', 'run_autograder', 'requirements.txt', 'autograder/runner.py',
             'autograder/suites/suite_04_backward.py', 'autograder/suites/pytest.ini',
-            'micrograd/engine.py', 'solutions/04-backward/04-backward.ipynb'} <= names
+            'autograder/diagnosis/signatures.json', 'micrograd/engine.py',
+            'solutions/04-backward/04-backward.ipynb'} <= names
     assert 'solutions/01-value/01-value.ipynb' not in names       # only the chosen stages
     assert not any('__pycache__' in n or n.startswith(('lessons/', 'examples/')) for n in names)
     assert settings == {'stages': ['04-backward'], 'visibility': 'after_published'}
     assert all('==' in line for line in requirements) and any(
         line.startswith('pytest==') for line in requirements)
     assert modes['run_autograder'] == modes['setup.sh'] == 0o755
+
+
+def test_the_zip_carries_the_package_data_pyproject_declares(tmp_path):
+    """What an install would have (signatures.json: the diagnosis, partial credit), or an error."""
+    with zipfile.ZipFile(build_zip(tmp_path / 'a.zip', ['01-value'])) as archive:
+        names = set(archive.namelist())
+    assert {'autograder/suites/pytest.ini', 'autograder/diagnosis/signatures.json'} <= \
+        set(package_data(ROOT)) <= names
+    (tmp_path / 'autograder').mkdir()
+    (tmp_path / 'pyproject.toml').write_text(
+        '[tool.setuptools.package-data]\nautograder = ["data/*.json"]\n')
+    with pytest.raises(FileNotFoundError, match='data/'):
+        package_data(tmp_path)
 
 
 def test_notebooks_are_found_by_name_or_by_their_cells(tmp_path):

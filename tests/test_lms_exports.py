@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder import course
 from autograder.policy import ConfigError, ExportContext, parse_config, parse_time
 from autograder.results import GRADED, StageResult
 from autograder.roster import RosterError, parse_roster
@@ -21,6 +22,9 @@ from autograder.roster import RosterError, parse_roster
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / 'examples' / 'submitted'
 STAGES = ('01-value', '02-operations')
+VALUE, OPERATIONS = (course.stage(s).max_score for s in STAGES)   # the manifest's maxima
+# ben's 01-value: three started days late at 10% a day, 30% off his full marks.
+LATE_VALUE = round(VALUE * 0.7, 4)
 
 ROSTER = """student_id,name,email,lms_id,section
 ada,Ada Lovelace,ada@uni.example,1001,A
@@ -83,13 +87,14 @@ def test_every_rostered_student_has_a_row_and_unknown_folders_are_reported(grade
     assert sorted({s for s, _ in table}) == ['ada', 'ben', 'cleo', 'gus', 'zoe']
     assert table[('zoe', '01-value')]['status'] == 'missing_notebook'
     assert table[('zoe', '01-value')]['lms_id'] == '1005'
-    # ben is 3 started days late on a stage worth 8: 30% off his 8 points; the raw score kept.
+    # ben is 3 started days late on 01-value: 30% off his full marks; the raw score kept.
     ben = table[('ben', '01-value')]
-    assert (ben['score'], ben['raw_score'], ben['late_days']) == ('5.6', '8', '3')
+    assert (ben['score'], ben['raw_score'], ben['late_days']) == (
+        f'{LATE_VALUE:g}', f'{VALUE:g}', '3')
     assert ben['submitted_at'] == '2026-02-05T10:00:00+00:00'
     assert '3 day(s) late' in ben['note']
     ada = table[('ada', '01-value')]    # 11 minutes late, inside the 15-minute grace
-    assert (ada['score'], ada['raw_score'], ada['late_days']) == ('8', '8', '0')
+    assert (ada['score'], ada['raw_score'], ada['late_days']) == (f'{VALUE:g}', f'{VALUE:g}', '0')
 
 
 @pytest.mark.slow
@@ -97,24 +102,26 @@ def test_canvas_csv_has_canvas_columns_and_the_penalty(graded):
     out, _ = graded
     rows = read_rows(out / 'canvas.csv')
     assert rows[0] == ['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', *STAGES]
-    assert rows[1] == ['Points Possible', '', '', '', '', '8', '14']
+    value, late, operations = f'{VALUE:g}', f'{LATE_VALUE:g}', f'{OPERATIONS:g}'
+    assert rows[1] == ['Points Possible', '', '', '', '', value, operations]
     assert rows[2:] == [
-        ['Ada Lovelace', '1001', 'ada', 'ada@uni.example', 'A', '8', '14'],
-        ['Ben Okri', '1002', 'ben', 'ben@uni.example', 'A', '5.6', '14'],
-        ['Cleo Laine', '1003', 'cleo', 'cleo@uni.example', 'B', '8', '14'],
-        ['Gus Grissom', '1004', 'gus', 'gus@uni.example', 'B', '8', '0'],
+        ['Ada Lovelace', '1001', 'ada', 'ada@uni.example', 'A', value, operations],
+        ['Ben Okri', '1002', 'ben', 'ben@uni.example', 'A', late, operations],
+        ['Cleo Laine', '1003', 'cleo', 'cleo@uni.example', 'B', value, operations],
+        ['Gus Grissom', '1004', 'gus', 'gus@uni.example', 'B', value, '0'],
         ['Zoe Saldana', '1005', 'zoe', 'zoe@uni.example', 'B', '0', '0']]
 
 
 @pytest.mark.slow
 def test_moodle_csv_has_an_identifier_and_one_column_per_grade_item(graded):
     out, _ = graded
+    value, late, operations = f'{VALUE:g}', f'{LATE_VALUE:g}', f'{OPERATIONS:g}'
     assert read_rows(out / 'moodle.csv') == [
         ['Email address', 'ID number', *STAGES],
-        ['ada@uni.example', 'ada', '8', '14'],
-        ['ben@uni.example', 'ben', '5.6', '14'],
-        ['cleo@uni.example', 'cleo', '8', '14'],
-        ['gus@uni.example', 'gus', '8', '0'],
+        ['ada@uni.example', 'ada', value, operations],
+        ['ben@uni.example', 'ben', late, operations],
+        ['cleo@uni.example', 'cleo', value, operations],
+        ['gus@uni.example', 'gus', value, '0'],
         ['zoe@uni.example', 'zoe', '0', '0']]
 
 
@@ -122,10 +129,10 @@ def test_moodle_csv_has_an_identifier_and_one_column_per_grade_item(graded):
 def test_gradescope_results_carry_the_penalty_as_a_test(graded):
     import json
     data = json.loads((graded[0] / 'gradescope' / 'ben' / 'results.json').read_text())
-    assert data['score'] == pytest.approx(19.6)
+    assert data['score'] == pytest.approx(LATE_VALUE + OPERATIONS)
     assert data['score'] == pytest.approx(sum(t['score'] for t in data['tests']))
     penalty = [t for t in data['tests'] if 'late' in t['name']]
-    assert [t['score'] for t in penalty] == [pytest.approx(-2.4)]
+    assert [t['score'] for t in penalty] == [pytest.approx(LATE_VALUE - VALUE)]
 
 
 def test_the_roster_needs_a_student_id_column_and_unique_ids():
@@ -169,7 +176,6 @@ def test_late_days_grace_and_the_cap():
 
 
 def test_the_sample_roster_and_config_fit_the_sample_class():
-    from autograder import course
     from autograder.policy import read_config
     from autograder.roster import read_roster
     roster = read_roster(ROOT / 'examples' / 'roster.csv')

@@ -12,16 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from autograder import course
 from autograder.gradebook import Gradebook
 from autograder.results import GRADED, StageResult
 from autograder.results import TestOutcome as Outcome  # not collected by pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+FULL = float(course.stage('04-backward').max_score)   # the manifest's maximum
 
 
 def backward(score):
-    return StageResult('04-backward', GRADED, score, 18.0,
-                       [Outcome('backward-all', 18.0, score, score == 18.0)])
+    return StageResult('04-backward', GRADED, score, FULL,
+                       [Outcome('backward-all', FULL, score, score == FULL)])
 
 
 def autograder(*args):
@@ -38,7 +40,7 @@ def grades(out):
 @pytest.fixture
 def out(tmp_path):
     with Gradebook(tmp_path / 'gradebook.sqlite') as book:
-        book.record('ada', '04-backward', 'a1', 'v1', backward(18.0))
+        book.record('ada', '04-backward', 'a1', 'v1', backward(FULL))
         book.record('ben', '04-backward', 'b1', 'v1', backward(10.0))
     return tmp_path
 
@@ -54,7 +56,7 @@ def test_an_override_reaches_every_export_with_its_reason(out):
         assert list(csv.reader(file))[3][-1] == '16'
     data = json.loads((out / 'gradescope' / 'ben' / 'results.json').read_text())
     assert data['score'] == 16 == sum(t['score'] for t in data['tests'])
-    assert grades(out)[('ada', '04-backward')]['score'] == '18'
+    assert grades(out)[('ada', '04-backward')]['score'] == f'{FULL:g}'
 
 
 @pytest.mark.slow
@@ -78,7 +80,9 @@ def test_overrides_are_an_audit_trail_the_latest_in_force(out):
 def test_bad_overrides_are_refused_with_a_reason(out):
     for args, message in (
             (('ben', '04-backward', '--points', '3'), '--reason is required'),
-            (('ben', '04-backward', '--points', '19', '--reason', 'x'), 'between 0 and 18'),
+            (('ben', '04-backward', '--points', f'{FULL + 1:g}', '--reason', 'x'),
+             f'between 0 and {FULL:g}'),
+            (('ben', '04-backward', '--points', '-1', '--reason', 'x'), f'between 0 and {FULL:g}'),
             (('ben', '09-nothing', '--points', '1', '--reason', 'x'), 'unknown stage'),
             (('ben', '04-backward', '--reason', 'x'), '--points P or --clear')):
         done = autograder('override', *args, '--out', out)
@@ -92,11 +96,11 @@ def test_every_version_handed_in_is_kept(tmp_path):
     first, second = '2026-02-01T10:00:00+00:00', '2026-02-02T10:00:00+00:00'
     with Gradebook(tmp_path / 'gb.sqlite') as book:
         book.record('ben', '04-backward', 'sha-1', 'v1', backward(10.0), first)
-        book.record('ben', '04-backward', 'sha-2', 'v1', backward(18.0), second)
-        book.record('ben', '04-backward', 'sha-2', 'v2', backward(18.0), second)   # regraded
+        book.record('ben', '04-backward', 'sha-2', 'v1', backward(FULL), second)
+        book.record('ben', '04-backward', 'sha-2', 'v2', backward(FULL), second)   # regraded
         assert book.history('ben', '04-backward') == [
-            (first, 'sha-1', 'graded', 10.0), (second, 'sha-2', 'graded', 18.0)]
-        assert len(book.rows()) == 1 and book.results()[0][2].score == 18.0
+            (first, 'sha-1', 'graded', 10.0), (second, 'sha-2', 'graded', FULL)]
+        assert len(book.rows()) == 1 and book.results()[0][2].score == FULL
 
 
 @pytest.mark.slow
@@ -108,8 +112,8 @@ def test_formgrader_manual_grades_become_overrides(out):
         nb_book.add_assignment('04-backward')
         nb_book.add_notebook('04-backward', '04-backward')
         nb_book.add_grade_cell('hidden-04-backward', '04-backward', '04-backward',
-                               max_score=18, cell_type='code')
-        for student, auto, manual in (('ada', 18, None), ('ben', 10, 15)):
+                               max_score=FULL, cell_type='code')
+        for student, auto, manual in (('ada', FULL, None), ('ben', 10, 15)):
             nb_book.add_student(student)
             nb_book.add_submission('04-backward', student)
             grade = nb_book.find_grade('hidden-04-backward', '04-backward', '04-backward',
