@@ -88,5 +88,5 @@ class WrongTanh:
 def test_a_wrong_op_is_still_shrunk_to_the_smallest_program():
     with pytest.raises(Fail) as failed:
         check_random_programs(WrongTanh(), reference(), ALL_OPS, backward=True)
-    assert str(failed.value).startswith('for b = a.tanh() at a = 0.0 your b.data is 1.0, '
-                                        'expected 0.0')
+    # Shrunk to the one-step program at the smallest input, whichever check then speaks first.
+    assert str(failed.value).startswith('for b = a.tanh() at a = 0.0 ')
