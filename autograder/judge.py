@@ -65,6 +65,9 @@ class InProcess:
     def start_test(self):
         pass
 
+    def close(self):
+        pass
+
 
 def reference_namespace():
     import micrograd.engine
