@@ -104,8 +104,8 @@ def test_every_version_handed_in_is_kept(tmp_path):
 
 
 @pytest.mark.slow
-def test_formgrader_manual_grades_become_overrides(out):
-    os.environ['PATH'] = f'{Path(sys.executable).parent}{os.pathsep}{os.environ["PATH"]}'
+def test_formgrader_manual_grades_become_overrides(out, monkeypatch):
+    monkeypatch.setenv('PATH', f'{Path(sys.executable).parent}{os.pathsep}{os.environ["PATH"]}')
     from nbgrader.api import Gradebook as NbgraderGradebook
     db = out / 'nbgrader.db'
     with NbgraderGradebook(f'sqlite:///{db}') as nb_book:
