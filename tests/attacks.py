@@ -26,6 +26,32 @@ def name_self(tag):
     return f'import ctypes; ctypes.CDLL(None).prctl(15, {tag.encode()!r}, 0, 0, 0)\n'
 
 
+# Learner-side C calls that the audit hook never sees.
+LIBC = '''
+import ctypes, os, struct, time
+libc = ctypes.CDLL(None, use_errno=True)
+'''
+
+
+def setsid_survivor(tag):
+    """Learner code whose grandchild leaves the process group, names itself `tag` and keeps
+    writing to the worker's stdout for a minute: the worker must still close at once."""
+    return LIBC + f'''
+if libc.fork() == 0:
+    libc.setsid()
+    if libc.fork() == 0:
+        {name_self(tag).strip()}
+        for _ in range(600):
+            try:
+                os.write(1, b'still here')
+            except OSError:
+                pass
+            time.sleep(0.1)
+        os._exit(0)
+    os._exit(0)
+'''
+
+
 def named(tag):
     pids = []
     for entry in Path('/proc').iterdir():

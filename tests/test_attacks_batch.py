@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from attacks import marker, name_self, named, wait_gone
+from attacks import marker, name_self, named, setsid_survivor, wait_gone
 
 from autograder.bugs import edit_cell
 
@@ -60,19 +60,7 @@ def honest_class(folder):
 
 def attackers(folder, tag, port, victim):
     libc = 'import ctypes, os, struct, time\nlibc = ctypes.CDLL(None, use_errno=True)\n'
-    survivor = libc + f'''
-if libc.fork() == 0:
-    libc.setsid()
-    if libc.fork() == 0:
-        {name_self(tag).strip()}
-        for _ in range(600):
-            try:
-                os.write(1, b'x')
-            except OSError:
-                pass
-            time.sleep(0.1)
-    os._exit(0)
-'''
+    survivor = setsid_survivor(tag)
     udp = libc + f'''
 fd = libc.socket(2, 2, 0)
 address = struct.pack('=H', 2) + struct.pack('>H', {port}) + bytes([127, 0, 0, 1]) + bytes(8)

@@ -12,16 +12,10 @@ import threading
 import time
 
 import pytest
-from attacks import BOUNDED, marker, name_self, named, wait_gone
+from attacks import BOUNDED, LIBC, marker, name_self, named, setsid_survivor, wait_gone
 
 from autograder.intake import Cell
 from autograder.sandbox import Worker, WorkerDied
-
-# Learner-side C calls that the audit hook never sees.
-LIBC = '''
-import ctypes, os, struct, time
-libc = ctypes.CDLL(None, use_errno=True)
-'''
 
 
 def cells(*sources):
@@ -49,21 +43,7 @@ def errors_of(report):
 def test_a_double_forked_setsid_survivor_dies_with_the_worker(tag):
     # The grandchild leaves the process group and keeps the worker's stdout open: the
     # worker must still close at once, and the grandchild must not outlive it.
-    escape = LIBC + f'''
-if libc.fork() == 0:
-    libc.setsid()
-    if libc.fork() == 0:
-        {name_self(tag).strip()}
-        for _ in range(600):
-            try:
-                os.write(1, b'still here')
-            except OSError:
-                pass
-            time.sleep(0.1)
-        os._exit(0)
-    os._exit(0)
-time.sleep(0.5)
-'''
+    escape = setsid_survivor(tag) + 'time.sleep(0.5)\n'
     worker = Worker(cells(escape), BOUNDED)
     report = worker.start()
     assert report.errors == []
