@@ -98,6 +98,18 @@ def test_every_rostered_student_has_a_row_and_unknown_folders_are_reported(grade
 
 
 @pytest.mark.slow
+def test_the_learners_feedback_says_why_the_grade_recorded_differs(graded):
+    out, _ = graded
+    late = (f'Grade recorded: {LATE_VALUE:g} / {VALUE:g} (3 day(s) late); '
+            f'the tests gave {VALUE:g}.')
+    assert late in (out / 'feedback' / 'ben' / '01-value.md').read_text()
+    assert late in (out / 'feedback' / 'ben' / '01-value.html').read_text()
+    for on_time in (out / 'feedback' / 'ada' / '01-value.md',
+                    out / 'feedback' / 'ben' / '02-operations.md'):
+        assert 'Grade recorded' not in on_time.read_text()
+
+
+@pytest.mark.slow
 def test_canvas_csv_has_canvas_columns_and_the_penalty(graded):
     out, _ = graded
     rows = read_rows(out / 'canvas.csv')

@@ -72,17 +72,29 @@ def export(results, out, context=NO_CONTEXT):
     for student, stage, result in results:
         folder = Path(out) / 'feedback' / student
         folder.mkdir(parents=True, exist_ok=True)
-        for path, text in ((folder / f'{stage}.html', render_html(student, result)),
-                           (folder / f'{stage}.md', render_markdown(student, result))):
+        grade = context.grade(student, stage, result)
+        for path, text in ((folder / f'{stage}.html', render_html(student, result, grade)),
+                           (folder / f'{stage}.md', render_markdown(student, result, grade))):
             path.write_text(text, encoding='utf-8')
             written.append(path)
     return written
 
 
-def render_markdown(student, result):
+def recorded(grade):
+    """The line that says why the grade recorded differs from what the code earned
+    (late days, an instructor's override), or '' when it does not."""
+    if grade is None or not grade.note:
+        return ''
+    return (f'Grade recorded: {format_points(grade.score)} / {format_points(grade.max_score)}'
+            f' ({grade.note}); the tests gave {format_points(grade.raw)}.')
+
+
+def render_markdown(student, result, grade=None):
     lines = [f'# {result.stage}: feedback for {student}', '',
              f'**Score: {format_points(result.score)} / {format_points(result.max_score)}**'
              f' (status: `{result.status}`)', '']
+    if recorded(grade):
+        lines += [f'**{recorded(grade)}**', '']
     if result.status != GRADED:
         lines += [_quote(explain(result)), '']
     diagnosis = result.diagnosis
@@ -116,12 +128,14 @@ def _fence(text):
     return '`' * max(3, longest + 1)
 
 
-def render_html(student, result):
+def render_html(student, result, grade=None):
     title = f'{result.stage}: feedback for {student}'
     parts = [f'<h1>{escape(title)}</h1>',
              f'<p class="score">Score: <b>{format_points(result.score)} / '
              f'{format_points(result.max_score)}</b> '
              f'(status: <code>{escape(result.status)}</code>)</p>']
+    if recorded(grade):
+        parts.append(f'<p class="score recorded"><b>{escape(recorded(grade))}</b></p>')
     if result.status != GRADED:
         parts.append(f'<div class="status feedback">{escape(explain(result))}</div>')
     diagnosis = result.diagnosis
