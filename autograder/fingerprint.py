@@ -75,10 +75,12 @@ def _label(path):
 
 
 def grader_version(stage_id, source_dir, limits):
-    """The hash of stage_id's judging code, its source notebook and the limits in force."""
+    """The hash of stage_id's judging code, its source notebook and the limits in force;
+    without a source_dir (None), of the judging code and the limits alone."""
     digest = hashlib.sha256()
     for path in judging_files(stage_id):
         digest.update(_label(path).encode() + b'\0' + path.read_bytes() + b'\0')
-    digest.update(course.stage(stage_id).notebook(source_dir).read_bytes() + b'\0')
+    if source_dir is not None:
+        digest.update(course.stage(stage_id).notebook(source_dir).read_bytes() + b'\0')
     digest.update(repr(limits).encode())
     return digest.hexdigest()

@@ -120,3 +120,16 @@ def test_the_allowed_packages_work_in_that_layout(prefix, namespaces, tmp_path):
     top = course.stage('03-graph').max_score
     assert run.returncode == 0 and run.stdout.startswith(f'03-graph: {top:g}/{top:g} '), \
         run.stdout + run.stderr
+
+
+@pytest.mark.slow
+def test_installed_without_solutions_the_mistake_is_still_named(prefix, tmp_path):
+    # Colab and the browser have the packages but not solutions/: the signatures are then
+    # matched against the judging code's version alone.
+    from autograder.bugs import CATALOGUE
+    assert not (Path(prefix).parents[1] / 'lib' / VERSION / 'site-packages' / 'solutions').exists()
+    notebook = ROOT / 'examples' / 'submitted' / 'cleo' / '04-backward' / '04-backward.ipynb'
+    run = check(prefix, '04-backward', notebook, isolation.level() != isolation.PROCESS, tmp_path)
+    bug = next(b for b in CATALOGUE if b.name == 'pow-derivative-without-minus-one')
+    assert run.stdout.splitlines()[1] == (f'  The mistake behind the failing tests: '
+                                         f'{bug.summary}. How to fix it: {bug.fix}'), run.stdout

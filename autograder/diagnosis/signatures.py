@@ -4,9 +4,11 @@ from the reference's, and the hidden tests it fails.
 Computed by grading every bug's notebook (autograder.bugs.write_buggy_notebook) in the
 real worker, and shipped as signatures.json beside this file, one entry per stage
 under the stage's grader version (autograder.fingerprint.grader_version with the
-repository's solutions/ and the default limits). A stage whose version has changed
-(a suite, a probe, the catalogue, the reference, the solution notebook) has no
-signatures until they are regenerated, so stale signatures never name a mistake:
+repository's solutions/ and the default limits; beside it the judging code's version
+alone, for a grader installed without solutions/: Colab, the browser). A stage whose
+version has changed (a suite, a probe, the catalogue, the reference, the solution
+notebook) has no signatures until they are regenerated, so stale signatures never name
+a mistake:
 
     python -m autograder.diagnosis           # regenerate the stale stages
     python -m autograder.diagnosis --check   # exit 1 if any stage is stale
@@ -28,15 +30,25 @@ PATH = Path(__file__).with_name('signatures.json')
 
 
 @lru_cache(maxsize=None)
-def version(stage):
-    """The grader version the stage's signatures must carry; None where the repository's
-    solutions/ is not there (the grader installed as a package): the signatures cannot be
-    checked against it, so none is used."""
-    if not course.stage(stage).source.is_file():
-        return None
+def version(stage, with_source=True):
+    """The grader version the stage's signatures must carry: of the judging code and the
+    repository's solution notebook; None where solutions/ is not there (the grader
+    installed as a package). With with_source=False, of the judging code alone."""
     from autograder.fingerprint import grader_version
     from autograder.sandbox import Limits
+    if not with_source:
+        return grader_version(stage, None, Limits())
+    if not course.stage(stage).source.is_file():
+        return None
     return grader_version(stage, course.SOLUTIONS, Limits())
+
+
+def _current(entry, stage):
+    """Whether a stored entry was computed by this grader: against the solution notebook
+    where the repository has it, else against the judging code alone."""
+    if version(stage) is not None:
+        return entry.get('grader_version') == version(stage)
+    return entry.get('judge_version') == version(stage, with_source=False)
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +63,7 @@ def _stored():
 def for_stage(stage):
     """{bug name: {'differs': {probe index: answer}, 'failed': [test]}}, or None when stale."""
     entry = _stored().get(stage)
-    if not entry or version(stage) is None or entry.get('grader_version') != version(stage):
+    if not entry or not _current(entry, stage):
         return None
     return {name: {'differs': {int(i): a for i, a in signature['differs'].items()},
                    'failed': signature['failed']}
@@ -70,7 +82,8 @@ def compute(stage):
     from autograder.runner import run_batch, submission
 
     bugs = [bug for bug in CATALOGUE if bug.stage == stage and not bug.same_as]
-    entry = {'grader_version': version(stage), 'bugs': {}}
+    entry = {'grader_version': version(stage),
+             'judge_version': version(stage, with_source=False), 'bugs': {}}
     with tempfile.TemporaryDirectory(prefix='signatures-') as folder:
         submissions = [submission(stage, write_buggy_notebook(
             bug, course.SOLUTIONS, Path(folder, bug.name, f'{stage}.ipynb')), key=bug.name)
