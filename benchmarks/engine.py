@@ -126,13 +126,18 @@ def main(argv=None):
           f'{fl["backward_bound"]:.0f} ns | {fl["backward_ours"] / fl["backward_bound"]:.2f}x |')
     print(f'| of which the topological sort | {fl["backward_sort"]:.0f} ns | | |')
 
-    print(f'\n| engine | {CHAIN_LENGTH:,}-node chain backward | peak memory |\n|---|---|---|')
+    print(f'\n| engine | {CHAIN_LENGTH:,}-node chain backward, GC on | with gc_paused() '
+          '| peak memory |\n|---|---|---|---|')
     for name, path in ENGINES:
-        c = measure(path, measure='chain', length=CHAIN_LENGTH)
-        if c['seconds'] is None:
-            print(f'| {name} | RecursionError | |')
-        else:
-            print(f'| {name} | {c["seconds"]:.2f} s | {c["peak_mb"]:.0f} MB |')
+        modes = ('on', 'paused') if path == ROOT else ('on',)     # 0.1.0 has no gc_paused
+        runs = {mode: [measure(path, measure='chain', length=CHAIN_LENGTH, gc=mode)
+                       for _ in range(args.rounds)] for mode in modes}
+        if runs['on'][0]['seconds'] is None:
+            print(f'| {name} | RecursionError | | |')
+            continue
+        seconds = {m: f'{statistics.median(r["seconds"] for r in runs[m]):.2f} s' for m in runs}
+        print(f'| {name} | {seconds["on"]} | {seconds.get("paused", "")} | '
+              f'{runs["on"][0]["peak_mb"]:.0f} MB |')
     return 0 if worst_gap <= 1e-12 else 1
 
 

@@ -86,15 +86,22 @@ def memory(request):
 
 
 def chain(request):
-    """Seconds and peak memory to back-propagate a chain of `length` additions."""
+    """Seconds and peak memory to back-propagate a chain of `length` additions, with the
+    collector as it is (`gc: on`) or paused around backward() as the engine documents."""
+    from micrograd import engine
     from micrograd.engine import Value
 
     y = x = Value(1.0)
     for _ in range(request['length']):
         y = y + 1.0
+    paused = request.get('gc') == 'paused' and hasattr(engine, 'gc_paused')
     started = time.perf_counter()
     try:
-        y.backward()
+        if paused:
+            with engine.gc_paused():
+                y.backward()
+        else:
+            y.backward()
     except RecursionError:
         return {'seconds': None}
     seconds = time.perf_counter() - started
