@@ -25,6 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograder import course
 from lite import assets
 
 ROOT = assets.ROOT
@@ -35,8 +36,8 @@ APPS = ('notebooks', 'tree')  # a lesson opens in Jupyter Notebook; tree lists t
 
 
 def lesson_path(stage_id):
-    """A lesson's address relative to the deployment's root (OUT/)."""
-    return f'notebooks/index.html?path={stage_id}/{stage_id}.ipynb'
+    """A lesson's address relative to the deployment's root (OUT/), from the manifest."""
+    return course.stage(stage_id).lite_path.removeprefix(course.LITE)
 
 
 def preloaded():
