@@ -60,6 +60,9 @@ def test_lessons_link_to_the_browser_course():
         url = f'{course.SITE_URL}lite/notebooks/index.html?path={stage.id}/{stage.id}.ipynb'
         assert f'[open this lesson in JupyterLite]({url})' in title
         assert given.browser_paragraph(stage.id) in title
+        if stage.not_in_browser:             # what needs a local install, at the top
+            assert stage.not_in_browser in title
+    assert course.stage('08-training').not_in_browser, 'numpy has no Pyodide wheel here'
 
 
 def test_a_missing_dependency_names_the_pin_to_add(tmp_path):
@@ -120,6 +123,10 @@ def test_the_deployment_names_no_other_host(lite):
         assert (lite / 'files' / stage / f'{stage}.ipynb').is_file()
 
 
+def sentence(text):
+    return text[:1].upper() + text[1:]
+
+
 @pytest.mark.slow
 def test_each_chapter_links_to_its_lesson(site):
     for stage in course.STAGES:
@@ -130,6 +137,13 @@ def test_each_chapter_links_to_its_lesson(site):
         assert target == f'http://x/{stage.lite_path}'
         path = target.removeprefix('http://x/').split('?')[0]
         assert (site / path).is_file()
+        limits = re.search(r'</h1>\s*<div class="admonition note lite-link-limits">'
+                           r'<p class="admonition-title">In the browser course</p><p>([^<]*)',
+                           page.read_text())
+        if stage.not_in_browser:
+            assert limits and limits.group(1) == sentence(stage.not_in_browser)
+        else:
+            assert not limits
 
 
 # -- a lesson in a real browser ---------------------------------------------------------
