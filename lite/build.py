@@ -33,6 +33,9 @@ LESSONS = ROOT / 'lessons'
 KERNEL_PLUGIN = '@jupyterlite/pyodide-kernel-extension:kernel'
 ASSETS = 'assets'            # OUT/assets/: lite/assets.py's layout
 APPS = ('notebooks', 'tree')  # a lesson opens in Jupyter Notebook; tree lists the lessons
+# Font Awesome's fonts for browsers without WOFF (IE, old Safari and Android): no browser
+# that runs Pyodide's kernel loads them (its CSS lists woff2 first). 2.5 MB not served.
+LEGACY_FONTS = ('build/fa-*.eot', 'build/fa-*.svg', 'build/fa-*.ttf')
 
 
 def lesson_path(stage_id):
@@ -85,6 +88,9 @@ def build(output, cache=assets.CACHE):
         if done.returncode:
             raise assets.AssetError(f'jupyter lite build failed:\n{done.stdout[-3000:]}'
                                     f'{done.stderr[-3000:]}')
+    for pattern in LEGACY_FONTS:
+        for path in output.glob(pattern):
+            path.unlink()
     return assets.build(output / ASSETS, cache)
 
 
