@@ -11,8 +11,10 @@ kernel's start with Pyodide and the preloaded wheels, and the cell itself).
 - cold: a fresh browser profile each round (nothing cached);
 - warm: the same profile opened a second time (the browser's HTTP cache filled).
 
-Medians of --rounds (3). The size is everything under site/lite/, with the Pyodide folder
-and the JupyterLite app apart. Results: docs/benchmarks.md.
+Side by side, round by round, the baseline: the same deployment with the kernel's wheels
+as PyPI ships them (`python -m lite.build --source-wheels`), so that the page compiles
+IPython at each start. Medians of --rounds (3). The size is everything under site/lite/,
+with the Pyodide folder and the JupyterLite app apart. Results: docs/benchmarks.md.
 """
 
 import argparse
@@ -47,10 +49,10 @@ def first_result(context, url):
     cell.locator('.jp-InputPrompt').click()
     page.keyboard.press('Escape')
     page.keyboard.press('Control+Enter')
+    prompt = cell.locator('.jp-InputPrompt').element_handle()
     page.wait_for_function(
         """([element, pattern]) => new RegExp(pattern).test(element.textContent)""",
-        arg=[cell.locator('.jp-InputPrompt').element_handle(), NUMBERED.pattern],
-        timeout=300_000)
+        arg=[prompt, NUMBERED.pattern], timeout=300_000)
     result = time.perf_counter() - start
     page.close()
     return shown, result
@@ -73,20 +75,30 @@ def main():
         print(f'site/lite/: {total:.1f} MB (Pyodide, wheels and viz-js {pyodide:.1f} MB, '
               f'the JupyterLite app {total - pyodide:.1f} MB); the rest of the site '
               f'{folder_mb(site) - total:.1f} MB')
-        cold, warm = [], []
-        with Server(site) as server:
-            url = server.url + STAGE.lite_path
-            for round_ in range(args.rounds):
-                with browser(scratch / f'profile-{round_}') as context:
-                    cold.append(first_result(context, url))
-                    warm.append(first_result(context, url))
+        baseline = scratch / 'baseline' / course.LITE
+        subprocess.run([sys.executable, '-m', 'lite.build', str(baseline), '--source-wheels'],
+                       cwd=ROOT, check=True, capture_output=True)
+        variants = {'site': site, 'baseline': baseline.parent}
+        times = {name: {'cold': [], 'warm': []} for name in variants}
+        for round_ in range(args.rounds):
+            for name, folder in variants.items():
+                with Server(folder) as server, \
+                        browser(scratch / f'profile-{name}-{round_}') as context:
+                    url = server.url + STAGE.lite_path
+                    times[name]['cold'].append(first_result(context, url))
+                    times[name]['warm'].append(first_result(context, url))
                     assert not context.outside, context.outside
-                print(f'round {round_ + 1}: cold {cold[-1][1]:.1f} s, warm {warm[-1][1]:.1f} s')
-    for name, runs in (('cold', cold), ('warm', warm)):
-        shown = statistics.median(r[0] for r in runs)
-        result = statistics.median(r[1] for r in runs)
-        print(f'{name}: notebook shown {shown:.1f} s, first cell\'s result {result:.1f} s '
-              f'(median of {len(runs)})')
+                print(f'round {round_ + 1}, {name}: cold {times[name]["cold"][-1][1]:.1f} s, '
+                      f'warm {times[name]["warm"][-1][1]:.1f} s', flush=True)
+    for name in variants:
+        for kind, runs in times[name].items():
+            shown = statistics.median(r[0] for r in runs)
+            result = statistics.median(r[1] for r in runs)
+            print(f'{name} {kind}: notebook shown {shown:.1f} s, first cell\'s result '
+                  f'{result:.1f} s (median of {len(runs)})')
+    for kind in ('cold', 'warm'):
+        site_s, base_s = (statistics.median(r[1] for r in times[n][kind]) for n in variants)
+        print(f'{kind}: the baseline takes {base_s / site_s:.2f}x as long')
 
 
 if __name__ == '__main__':

@@ -344,8 +344,9 @@ PYODIDE_FILES = ('pyodide.mjs', 'pyodide.js', 'pyodide.asm.mjs', 'pyodide.asm.wa
                  'python_stdlib.zip', 'pyodide-lock.json')
 
 
-def build(dest, cache=CACHE):
-    """Lay every asset out under dest (see the module docstring); returns the index."""
+def build(dest, cache=CACHE, precompile=True):
+    """Lay every asset out under dest (see the module docstring); returns the index.
+    precompile=False serves the kernel's wheels as PyPI ships them (a benchmark's baseline)."""
     dest = Path(dest)
     shutil.rmtree(dest, ignore_errors=True)
     folder = dest / 'pyodide'
@@ -361,7 +362,7 @@ def build(dest, cache=CACHE):
     kernel = closure(GROUPS['kernel'], {n: lock_entry(p) for n, p in entries.items()})
     kernel -= {canonicalize_name(n) for n in GROUPS['learner'] + GROUPS['check']}
     compiled = dict(zip(sorted(kernel), precompiled([entries[n] for n in sorted(kernel)],
-                                                    folder, cache)))
+                                                    folder, cache))) if precompile else {}
     wheels = [compiled.get(name, path) for name, path in entries.items()]
     lockfile = folder / 'pyodide-lock.json'
     served = lock(json.loads(lockfile.read_text()), wheels)

@@ -74,7 +74,7 @@ def kernel_settings():
     }}
 
 
-def build(output, cache=assets.CACHE):
+def build(output, cache=assets.CACHE, precompile=True):
     """Build the deployment into output (emptied first); returns assets' index."""
     output = Path(output)
     shutil.rmtree(output, ignore_errors=True)
@@ -91,16 +91,19 @@ def build(output, cache=assets.CACHE):
     for pattern in LEGACY_FONTS:
         for path in output.glob(pattern):
             path.unlink()
-    return assets.build(output / ASSETS, cache)
+    return assets.build(output / ASSETS, cache, precompile)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m lite.build',
                                      description=__doc__.split('\n\n')[0])
     parser.add_argument('output', type=Path, help='the folder to build into (emptied first)')
+    parser.add_argument('--source-wheels', action='store_true',
+                        help="serve the kernel's wheels as PyPI ships them, not precompiled "
+                             "(benchmarks/lite.py's baseline)")
     args = parser.parse_args(argv)
     try:
-        build(args.output)
+        build(args.output, precompile=not args.source_wheels)
     except assets.AssetError as error:
         parser.exit(1, f'error: {error}\n')
     size = sum(p.stat().st_size for p in args.output.rglob('*') if p.is_file())
