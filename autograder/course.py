@@ -18,6 +18,9 @@ SUITES = Path(__file__).resolve().parent / 'suites'
 # in Colab, and the published site (GitHub Pages) lives at its project address. A test
 # checks that mkdocs.yml and the lessons' links agree with it.
 REPO_URL = 'https://github.com/micrograd-course/micrograd-course'
+_OWNER, _NAME = REPO_URL.removeprefix('https://github.com/').split('/')
+SITE_URL = f'https://{_OWNER}.github.io/{_NAME}/'      # mkdocs.yml's site_url
+LITE = 'lite/'             # the browser course (JupyterLite), under the site: lite/build.py
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ class Stage:
     title: str                # 'Backward': the chapter's title in the site's navigation
     max_score: int            # the hidden suite's points; the hidden cell carries the same
     given: tuple = field(default=())   # the stage's given cells, generated from micrograd/
+    # What of the stage the browser course (Pyodide, offline) cannot run, and why: said at
+    # the top of its lesson and chapter. Empty: all of it runs there.
+    not_in_browser: str = ''
 
     @property
     def number(self):
@@ -64,6 +70,11 @@ class Stage:
     @property
     def lesson(self):
         return self.notebook(LESSONS)
+
+    @property
+    def lite_path(self):
+        """The lesson in the browser course, relative to the site's root."""
+        return f'{LITE}notebooks/index.html?path={self.id}/{self.id}.ipynb'
 
     @property
     def chapter(self):
@@ -102,7 +113,13 @@ STAGES = (
                  Given('training-given-nn', (MODULE, NEURON, LAYER, MLP)),
                  Given('training-given-data', (('moons.SEED',), ('moons.ALPHA',),
                                                ('moons.make_data',), ('moons.make_model',),
-                                               ('moons.History',))))),
+                                               ('moons.History',)))),
+          not_in_browser=(
+              'most of this stage needs a local install: its data (make_data) uses numpy and '
+              'scikit-learn and its plots matplotlib, which the browser course cannot serve '
+              'offline. In the browser, '
+              'learning_rate and sgd_step and their checks work; for loss, train, the training '
+              'run and the plots, use JupyterLab (bash scripts/learn.sh) or Google Colab.')),
 )
 
 BY_ID = {stage.id: stage for stage in STAGES}
