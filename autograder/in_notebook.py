@@ -57,7 +57,7 @@ def _executed_inputs():
     return [text for text in shell.history_manager.input_hist_raw if text]
 
 
-def _source_dir(stage, notebook, scratch):
+def source_dir(stage, notebook, scratch):
     """The folder with the stage's source notebook: solutions/ when the course is a clone;
     with the grader installed as a package (Colab), one written here from the learner's
     notebook with its given cells replaced by the ones generated from the reference."""
@@ -106,7 +106,7 @@ def check_my_work(stage):
         figures = Path(scratch, 'figures')
         done = subprocess.run(
             [sys.executable, '-m', 'autograder.cli', 'check', stage, str(notebook),
-             '--source', str(_source_dir(stage, notebook, scratch)), '--figures', str(figures)],
+             '--source', str(source_dir(stage, notebook, scratch)), '--figures', str(figures)],
             cwd=scratch, capture_output=True, text=True)
         lines = [line for line in (done.stdout + done.stderr).rstrip().splitlines()
                  if str(figures) not in line]

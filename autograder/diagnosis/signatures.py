@@ -32,6 +32,10 @@ def version(stage):
     """The grader version the stage's signatures must carry; None where the repository's
     solutions/ is not there (the grader installed as a package): the signatures cannot be
     checked against it, so none is used."""
+    if sys.platform == 'emscripten':
+        # The check in the browser (autograder/browser.py) ships no solutions/: it trusts
+        # the signatures of the wheel, built from a checkout where CI keeps them current.
+        return _stored().get(stage, {}).get('grader_version')
     if not course.stage(stage).source.is_file():
         return None
     from autograder.fingerprint import grader_version
