@@ -18,6 +18,9 @@ SUITES = Path(__file__).resolve().parent / 'suites'
 # in Colab, and the published site (GitHub Pages) lives at its project address. A test
 # checks that mkdocs.yml and the lessons' links agree with it.
 REPO_URL = 'https://github.com/micrograd-course/micrograd-course'
+_OWNER, _NAME = REPO_URL.removeprefix('https://github.com/').split('/')
+SITE_URL = f'https://{_OWNER}.github.io/{_NAME}/'      # mkdocs.yml's site_url
+LITE = 'lite/'             # the browser course (JupyterLite), under the site: lite/build.py
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,11 @@ class Stage:
     @property
     def lesson(self):
         return self.notebook(LESSONS)
+
+    @property
+    def lite_path(self):
+        """The lesson in the browser course, relative to the site's root."""
+        return f'{LITE}notebooks/index.html?path={self.id}/{self.id}.ipynb'
 
     @property
     def chapter(self):

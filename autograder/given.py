@@ -34,7 +34,10 @@ once per cell. Imports of micrograd itself are dropped: each stage runs on its o
 the names come from the stage's earlier cells.
 
 The grader check cell (grade_id `<prefix>-demo-check`) is generated here too, from
-CHECK_TEMPLATE: it calls `autograder.in_notebook.check_my_work(stage)`.
+CHECK_TEMPLATE: it calls `autograder.in_notebook.check_my_work(stage)`. So is one paragraph
+of the title cell (the notebook's first cell), the one starting with BROWSER_PREFIX: the
+link to the lesson in the browser course (course.SITE_URL + Stage.lite_path), placed just
+before the title cell's "**How to work.**" paragraph.
 
     generated(stage)      {grade_id: text} of every generated cell of a Stage
     sync(nb, stage)       write them into a notebook (a dict); returns the grade_ids changed
@@ -74,6 +77,29 @@ except ImportError:
     print({not_installed!r})
 else:
     check_my_work({stage!r})"""
+
+
+BROWSER_PREFIX = '**In your browser, nothing to install:**'
+HOW_TO_WORK = '**How to work.**'
+
+
+def browser_paragraph(stage_id):
+    """The title cell's paragraph that links to the lesson in the browser course."""
+    url = course.SITE_URL + course.stage(stage_id).lite_path
+    return (f'{BROWSER_PREFIX} [open this lesson in JupyterLite]({url}), Jupyter with Python '
+            'running in the page. Your edits stay in that browser; the check cells work there '
+            'as they do here.')
+
+
+def title_with_link(title, stage_id):
+    """The title cell's text with its browser paragraph as browser_paragraph() writes it."""
+    paragraphs = title.split('\n\n')
+    paragraphs = [p for p in paragraphs if not p.startswith(BROWSER_PREFIX)]
+    at = next((i for i, p in enumerate(paragraphs) if p.startswith(HOW_TO_WORK)), None)
+    if at is None:
+        raise GivenError(f'{stage_id}: the title cell has no {HOW_TO_WORK!r} paragraph')
+    paragraphs.insert(at, browser_paragraph(stage_id))
+    return '\n\n'.join(paragraphs)
 
 
 def colab_package():
@@ -358,12 +384,16 @@ def _targets(nb, stage):
     if sum(1 for cell, _ in targets if is_check_cell(cell)) != 1:
         raise GivenError(f'{stage.id}: expected one check cell (grade_id ending '
                          f'{CHECK_SUFFIX!r})')
+    title = nb['cells'][0] if nb['cells'] else None
+    if not title or title.get('cell_type') != 'markdown':
+        raise GivenError(f'{stage.id}: the first cell is not the markdown title cell')
+    targets.append((title, title_with_link(cells.source(title), stage.id)))
     return targets
 
 
 def stale(nb, stage):
     """The grade_ids of nb's generated cells whose text is not what given.py generates."""
-    return [cells.grade_id(cell) for cell, text in _targets(nb, stage)
+    return [cells.grade_id(cell) or 'title' for cell, text in _targets(nb, stage)
             if cells.source(cell) != text]
 
 
@@ -373,5 +403,5 @@ def sync(nb, stage):
     for cell, text in _targets(nb, stage):
         if cells.source(cell) != text:
             cell['source'] = text
-            changed.append(cells.grade_id(cell))
+            changed.append(cells.grade_id(cell) or 'title')
     return changed
