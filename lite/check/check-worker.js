@@ -80,6 +80,30 @@ function connect(judge, learner, viz) {
                                                 render });
 }
 
+// Progress kept in the browser: each check's score per stage, in IndexedDB (same origin as
+// the site's pages, where docs/assets/progress.js shows it). Nothing is sent anywhere.
+const PROGRESS_DB = 'micrograd-course';
+const PROGRESS_STORE = 'progress';
+
+function record(result) {
+  return new Promise((resolve) => {
+    if (!result || typeof indexedDB === 'undefined') return resolve(false);
+    const open = indexedDB.open(PROGRESS_DB, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(PROGRESS_STORE);
+    open.onerror = () => resolve(false);
+    open.onsuccess = () => {
+      const db = open.result;
+      const passing = result.status === 'graded' && result.score === result.max_score;
+      const entry = { stage: result.stage, score: result.score, max_score: result.max_score,
+                      status: result.status, passing, checked: new Date().toISOString() };
+      const transaction = db.transaction(PROGRESS_STORE, 'readwrite');
+      transaction.objectStore(PROGRESS_STORE).put(entry, result.stage);
+      transaction.oncomplete = () => { db.close(); resolve(true); };
+      transaction.onerror = () => { db.close(); resolve(false); };
+    };
+  });
+}
+
 self.onmessage = async ({ data }) => {
   try {
     const t0 = performance.now();
@@ -93,7 +117,9 @@ self.onmessage = async ({ data }) => {
     const text = judge.runPython(
       'from autograder import browser; browser.check_json(_stage, _notebook, _timeout)');
     const t2 = performance.now();
-    self.postMessage({ kind: 'report', report: JSON.parse(text),
+    const report = JSON.parse(text);
+    await record(report.result);
+    self.postMessage({ kind: 'report', report,
                        timings: { load: (t1 - t0) / 1000, check: (t2 - t1) / 1000 } });
   } catch (error) {
     self.postMessage({ kind: 'error', message: String(error && error.message || error) });
