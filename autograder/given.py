@@ -88,7 +88,8 @@ def browser_paragraph(stage_id):
     url = course.SITE_URL + course.stage(stage_id).lite_path
     return (f'{BROWSER_PREFIX} [open this lesson in JupyterLite]({url}), Jupyter with Python '
             'running in the page. Your edits stay in that browser; the check cells work there '
-            'as they do here.')
+            'as they do here, and so does the last cell\'s hidden check, as a learning aid '
+            '(the hidden tests are then in your browser), not a graded submission.')
 
 
 def title_with_link(title, stage_id):

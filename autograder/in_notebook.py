@@ -91,13 +91,16 @@ def _show_svg(svg):
 def check_my_work(stage):
     """Run `autograder check` on this notebook's saved file, print its report and show the
     pictures of failing graphs inline."""
-    if sys.platform == 'emscripten':
-        return check_in_browser(stage)
+    in_browser = sys.platform == 'emscripten'     # JupyterLite's Pyodide kernel
+    if in_browser and _local_only(stage):
+        return None
     notebook = notebook_file(stage)
     if notebook is None:
         print(f"Cannot find this notebook's file: run `autograder check {stage} PATH` in a "
-              'terminal, with PATH the notebook as you saved it.')
-        return
+              'terminal, with PATH the notebook as you saved it.' if not in_browser else
+              f"Cannot find this notebook's file ({stage}.ipynb beside it): save it under "
+              'its own name and run this cell again.')
+        return None
     try:
         changed = unsaved_exercises(json.loads(notebook.read_text(encoding='utf-8'))['cells'],
                                     _executed_inputs())
@@ -106,6 +109,8 @@ def check_my_work(stage):
     if changed:
         print(f"Warning: the saved file differs from what you last ran in {', '.join(changed)}."
               ' Save the notebook (Ctrl+S) and run this cell again to check the code you see.')
+    if in_browser:
+        return check_in_browser(stage, notebook)
     print(f'Checking {notebook} as last saved:')
     # Out of process, in a scratch working folder that is removed afterwards: the grader's
     # test library leaves a cache in it, and the pictures are written there before they are
@@ -191,23 +196,20 @@ def show_browser_report(stage, message):
         _show_svg(svg)
 
 
-def check_in_browser(stage):
-    """check_my_work in JupyterLite: blocks until the report when the browser can (JSPI);
-    otherwise returns a task, and the report is printed below this cell when it is ready."""
+def _local_only(stage):
     from autograder.browser import local_only
 
     refused = local_only(stage)
     if refused:
         print(refused)
-        return None
-    notebook = notebook_file(stage)
-    if notebook is None:
-        print(f"Cannot find this notebook's file ({stage}.ipynb beside it): save it under its "
-              'own name and run this cell again.')
-        return None
+    return refused
+
+
+def check_in_browser(stage, notebook):
+    """check_my_work in JupyterLite: blocks until the report where the browser can (JSPI,
+    as in Chromium); elsewhere returns a task, and the report appears below when ready."""
     text = notebook.read_text(encoding='utf-8')
-    print(f'Checking {notebook.name} as last saved, in your browser (a learning aid: the '
-          'hidden tests run here, on your own computer, and nothing is sent anywhere):')
+    print(f'Checking {notebook.name} as last saved, in this browser (nothing is sent anywhere):')
 
     async def run():
         show_browser_report(stage, await browser_report(stage, text))
