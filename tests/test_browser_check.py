@@ -15,9 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_site import browser as _browser  # noqa: F401 - the fixtures, shared with test_site
-from test_site import server as _server  # noqa: F401
-from test_site import site as _site  # noqa: F401
+import test_site
 
 from autograder import course
 
@@ -26,6 +24,8 @@ BROWSER_STAGES = [s.id for s in course.STAGES if s.id != '08-training']
 WORKER = 'lite/assets/check/check-worker.js'
 
 pytestmark = pytest.mark.slow
+# test_site.py's fixtures: the site is built once for both modules (and all xdist workers).
+site, server, browser = test_site.site, test_site.server, test_site.browser
 
 START = '''([url, stage, notebook]) => new Promise((resolve) => {
   const worker = new Worker(url, { type: 'module' });
@@ -119,7 +119,7 @@ def run_new_cell(page, code, timeout=300_000):
 
 
 @pytest.mark.parametrize('stage', ['01-value', '04-backward'])
-def test_the_check_cell_in_jupyterlite(browser, server, stage):  # noqa: F811
+def test_the_check_cell_in_jupyterlite(browser, server, stage):
     """The lesson in the browser course: its check cell on the untouched lesson (0), then on
     the solution written over the saved notebook (full marks)."""
     page = browser.new_page()
