@@ -1,6 +1,7 @@
 """The hidden check in the browser: how long a learner waits, cold and warm, beside the CLI.
 
     python benchmarks/browser_check.py [--rounds 3] [--stages 01-value 04-backward 07-mlp]
+    python benchmarks/browser_check.py --lite [--rounds 3]     # the check cell in JupyterLite
 
 Lays lite/assets.py's assets out in a temporary folder with the check worker
 (lite/check/), serves them on 127.0.0.1 and, in Debian's chromium (every other host
@@ -10,6 +11,11 @@ again (the HTTP cache full; both interpreters are loaded afresh each check, by d
 Each time is split into loading the two interpreters and their packages, and the check
 itself. The baseline, measured side by side: `autograder check` on the same notebook in a
 terminal. Medians of the rounds.
+
+With --lite it builds the JupyterLite deployment (lite/build.py, with the check worker) and
+times what a learner waits for in the lesson itself: the check cell of 01-value on the
+solution (written over the saved notebook), the first time in a new profile (cold) and
+again (warm), from pressing Shift+Enter to the report.
 """
 
 import argparse
@@ -69,6 +75,49 @@ def browser_round(playwright, server, stages, profile):
     return times
 
 
+def lite_round(playwright, server, profile, stage='01-value'):
+    """(cold, warm) seconds of the check cell in JupyterLite, in a new browser profile."""
+    import base64
+
+    from test_browser_check import run_new_cell
+
+    context = playwright.chromium.launch_persistent_context(
+        profile, executable_path='/usr/bin/chromium', headless=True, args=['--no-sandbox'])
+    page = context.new_page()
+    page.goto(f'{server.url}/{course.stage(stage).lite_path.removeprefix(course.LITE)}')
+    page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
+    solved = base64.b64encode(course.stage(stage).source.read_bytes()).decode()
+    run_new_cell(page, f'import base64\nopen({stage + ".ipynb"!r}, "wb").write('
+                       f'base64.b64decode({solved!r}))\n'
+                       'from autograder.in_notebook import check_my_work')
+    times = []
+    for _ in ('cold', 'warm'):
+        started = time.perf_counter()
+        output = run_new_cell(page, f'check_my_work({stage!r})')
+        times.append(time.perf_counter() - started)
+        assert f'{course.stage(stage).max_score}/{course.stage(stage).max_score} points' \
+            in output, output
+    context.close()
+    return times
+
+
+def lite_main(rounds):
+    from playwright.sync_api import sync_playwright
+
+    from lite import build
+
+    with tempfile.TemporaryDirectory(prefix='browser-check-lite-') as folder:
+        out = Path(folder, 'lite')
+        build.build(out)
+        check.install(out / build.ASSETS)
+        with SiteServer(out) as server, sync_playwright() as playwright:
+            times = [lite_round(playwright, server, str(Path(folder, f'profile-{i}')))
+                     for i in range(rounds)]
+    cold, warm = (statistics.median(t[i] for t in times) for i in (0, 1))
+    print(f'the check cell of 01-value in JupyterLite: cold {cold:.1f} s, warm {warm:.1f} s '
+          f'(medians of {rounds}; each: {[f"{a:.1f}/{b:.1f}" for a, b in times]})')
+
+
 def local_check(stage):
     started = time.perf_counter()
     subprocess.run([sys.executable, '-m', 'autograder.cli', 'check', stage,
@@ -80,7 +129,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--stages', nargs='+', default=['01-value', '04-backward', '07-mlp'])
+    parser.add_argument('--lite', action='store_true', help='the check cell in JupyterLite')
     args = parser.parse_args()
+    if args.lite:
+        return lite_main(args.rounds)
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix='browser-check-') as folder:
