@@ -89,10 +89,11 @@ def browser_paragraph(stage_id):
     url = course.SITE_URL + stage.lite_path
     text = (f'{BROWSER_PREFIX} [open this lesson in JupyterLite]({url}), Jupyter with Python '
             'running in the page. Your edits stay in that browser; the check cells work there '
-            'as they do here.')
+            'as they do here')
     if stage.not_in_browser:
-        text += f' **But:** {stage.not_in_browser}'
-    return text
+        return f'{text}. **But:** {stage.not_in_browser}'
+    return (f'{text}, and so does the last cell\'s hidden check, as a learning aid (the hidden '
+            'tests are then in your browser), not a graded submission.')
 
 
 def title_with_link(title, stage_id):

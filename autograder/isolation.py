@@ -29,12 +29,14 @@ import sysconfig
 import time
 from pathlib import Path
 
-FULL, NAMESPACES, PROCESS = 'full', 'namespaces', 'process'
-LEVELS = (FULL, NAMESPACES, PROCESS)
+FULL, NAMESPACES, PROCESS, BROWSER = 'full', 'namespaces', 'process', 'browser'
+LEVELS = (FULL, NAMESPACES, PROCESS, BROWSER)
 DESCRIPTIONS = {
     FULL: 'namespaces (PID, network, mount, user) and a cgroup per submission',
     NAMESPACES: 'namespaces (PID, network, mount, user); per-process limits only (no cgroup)',
     PROCESS: 'no namespaces: per-process limits, Landlock where available and the audit hook',
+    BROWSER: 'a Pyodide interpreter of its own in your browser: the audit hook only (no process, '
+             'limits or Landlock there; a learning aid, not a graded check)',
 }
 # The third-party packages a stage module may import; their dependencies come along.
 ALLOWED_DISTRIBUTIONS = ('numpy', 'scikit-learn', 'matplotlib', 'graphviz')
@@ -53,7 +55,10 @@ def bwrap():
 
 @functools.cache
 def level():
-    """The confinement this machine gives a worker: FULL, NAMESPACES or PROCESS."""
+    """The confinement this machine gives a worker: FULL, NAMESPACES or PROCESS (BROWSER in
+    Pyodide, where the worker is a second interpreter: autograder/browser.py)."""
+    if sys.platform == 'emscripten':
+        return BROWSER
     tool = bwrap()
     if tool is None:
         return PROCESS

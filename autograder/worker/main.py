@@ -6,13 +6,20 @@ the `autograder` package nor the reference `micrograd` is on its path. Requests 
 answers are JSON lines on two dedicated pipes (fds REQ and ANS), never stdin/stdout,
 so what the learner prints cannot pose as an answer; each answer echoes the
 request's nonce. Results leave the process only as plain JSON data.
+
+`start` and `answer` are the protocol without the pipes: in the browser (bridge.py) the
+same two steps are called across a JavaScript function instead.
 """
 
 import json
 import os
-import resource
 import sys
 import traceback
+
+try:
+    import resource
+except ImportError:         # Pyodide (the browser) has no process limits
+    resource = None
 
 from . import confinement, probes
 from .plain import plain
@@ -64,7 +71,10 @@ class _Channel:
         return _loads(line)
 
     def send(self, message):
-        data = (_dumps(message) + '\n').encode()
+        self.send_line(_dumps(message))
+
+    def send_line(self, text):
+        data = (text + '\n').encode()
         while data:
             written = os.write(self.answer_fd, data)
             data = data[written:]
@@ -75,14 +85,19 @@ def _limit(kind, amount):
         resource.setrlimit(kind, (amount, amount))
 
 
-def _startup(message):
-    sys.path[:] = [p for p in sys.path if p] + list(message['paths'])
-    sys.meta_path.insert(0, _Blocker())
-    limits = message['limits']
+def _limits(limits):
+    if resource is None:
+        return
     _limit(resource.RLIMIT_AS, limits.get('memory_bytes'))
     _limit(resource.RLIMIT_CPU, limits.get('cpu_seconds'))
     _limit(resource.RLIMIT_FSIZE, limits.get('file_bytes'))
     _limit(resource.RLIMIT_NPROC, limits.get('processes'))
+
+
+def _startup(message):
+    sys.path[:] = [p for p in sys.path if p] + list(message['paths'])
+    sys.meta_path.insert(0, _Blocker())
+    _limits(message['limits'])
     applied = confinement.confine(os.getcwd(), message['paths'], **message['hide'])
     namespace = {'__name__': '__main__', '__builtins__': __builtins__}
     errors = []
@@ -94,22 +109,29 @@ def _startup(message):
     return namespace, errors, applied
 
 
+def start(message):
+    """Run the start-up message's cells: (namespace, the ready answer)."""
+    namespace, errors, applied = _startup(message)
+    return namespace, {'nonce': message['nonce'], 'ready': True, 'errors': plain(errors),
+                       'confinement': applied}
+
+
+def answer(namespace, request):
+    """The answer to one probe request, as a line of JSON text (without the newline)."""
+    try:
+        reply = {'ok': plain(probes.run(namespace, request['probe'], request['args']))}
+    except BaseException as error:     # noqa: B036 - SystemExit in a probe is an answer too
+        reply = {'error': _describe(error)}
+    reply['nonce'] = request['nonce']
+    try:
+        return _dumps(reply)
+    except (TypeError, ValueError) as error:   # e.g. a str subclass with a broken encoder
+        return _dumps({'nonce': request['nonce'], 'error': _describe(error)})
+
+
 def main():
     channel = _Channel(int(sys.argv[1]), int(sys.argv[2]))
-    message = channel.receive()
-    nonce = message['nonce']
-    namespace, errors, applied = _startup(message)
-    channel.send({'nonce': nonce, 'ready': True, 'errors': plain(errors),
-                  'confinement': applied})
-    run = probes.run
+    namespace, ready = start(channel.receive())
+    channel.send(ready)
     while True:
-        request = channel.receive()
-        try:
-            answer = {'ok': plain(run(namespace, request['probe'], request['args']))}
-        except BaseException as error:     # noqa: B036 - SystemExit in a probe is an answer too
-            answer = {'error': _describe(error)}
-        answer['nonce'] = request['nonce']
-        try:
-            channel.send(answer)
-        except (TypeError, ValueError) as error:   # e.g. a str subclass with a broken encoder
-            channel.send({'nonce': request['nonce'], 'error': _describe(error)})
+        channel.send_line(answer(namespace, channel.receive()))

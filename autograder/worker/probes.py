@@ -177,11 +177,20 @@ def chain_rule(ns):
 
 
 def _chain(ns, length):
+    """Every node of a chain of `length` steps, the output last (see _release)."""
     Value = ns['Value']
-    v = Value(0.0)
+    nodes = [Value(0.0)]
     for _ in range(length):
-        v = Value(v.data + 1, (v,), 'step', (1.0,))
-    return v
+        nodes.append(Value(nodes[-1].data + 1, (nodes[-1],), 'step', (1.0,)))
+    return nodes
+
+
+def _release(nodes):
+    """Drop a long chain output first, each node while its operand is still held, so that
+    freeing it never nests: in Pyodide (the check in the browser) freeing a few thousand
+    nested nodes at once overflows the JavaScript engine's stack and ends the interpreter."""
+    while nodes:
+        nodes.pop()
 
 
 def _spread(ns, program, padding):
@@ -207,10 +216,13 @@ def topological_order(ns, program=None, chain=None, paddings=(0,)):
     """_topological_order() as program indices (others -1), under several memory layouts;
     or, for a chain, its length and whether it ends with the output."""
     if chain is not None:
-        v = _chain(ns, chain)
-        order = v._topological_order()
-        return {'count': len(order), 'last': order[-1] is v if order else False,
-                'distinct': len({id(n) for n in order})}
+        nodes = _chain(ns, chain)
+        order = nodes[-1]._topological_order()
+        answer = {'count': len(order), 'last': order[-1] is nodes[-1] if order else False,
+                  'distinct': len({id(n) for n in order})}
+        del order
+        _release(nodes)
+        return answer
     orders = []
     for padding in paddings:
         nodes, _ = _spread(ns, program, padding)
@@ -242,12 +254,15 @@ def trace_shape(ns, chain=None, leaf=False):
         return {'types': [type(nodes).__name__, type(edges).__name__],
                 'nodes': len(nodes), 'edges': len(edges),
                 'root': bool(len(nodes) == 1 and list(nodes)[0] is x)}
-    v = Value(0.0)
+    chained = [Value(0.0)]
     for _ in range(chain):
-        v = v + 1
-    nodes, edges = ns['trace'](v)
-    return {'types': [type(nodes).__name__, type(edges).__name__],
-            'nodes': len(nodes), 'edges': len(edges)}
+        chained.append(chained[-1] + 1)
+    nodes, edges = ns['trace'](chained[-1])
+    answer = {'types': [type(nodes).__name__, type(edges).__name__],
+              'nodes': len(nodes), 'edges': len(edges)}
+    del nodes, edges
+    _release(chained)
+    return answer
 
 
 def backward_twice(ns):
@@ -267,14 +282,15 @@ def backward_twice(ns):
 def backward_deep(ns, length):
     """x.grad after backward() through `length` multiplications by 1.0, and a leaf's own."""
     Value = ns['Value']
-    x = Value(3.0)
-    v = x
+    chained = [Value(3.0)]
     for _ in range(length):
-        v = v * 1.0
-    v.backward()
+        chained.append(chained[-1] * 1.0)
+    chained[-1].backward()
+    grad = chained[0].grad
+    _release(chained)
     leaf = Value(3.0)
     leaf.backward()
-    return {'grad': x.grad, 'leaf': leaf.grad}
+    return {'grad': grad, 'leaf': leaf.grad}
 
 
 # -- stage 01: the Value container ------------------------------------------------------
