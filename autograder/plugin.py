@@ -287,6 +287,13 @@ class Batch:
         self.submissions = submissions
         self.problems = []
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config):
+        # The plugin reads each failure from its exception; pytest's own report of it is
+        # made in the cheapest style, `native` (the default, `long`, reads and parses the
+        # source of every frame: about a fifth of a grading process's CPU).
+        config.option.tbstyle = 'native'
+
     def pytest_collectreport(self, report):
         if report.failed:
             self.problems.append(str(report.longrepr))

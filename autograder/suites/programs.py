@@ -225,13 +225,25 @@ def graph_svg(program, expected, grads):
 
 
 def render_svg(dot_source, timeout=20):
-    """SVG text from DOT source via the `dot` program, or None when it cannot be rendered."""
+    """SVG text from DOT source via the `dot` program, or None when it cannot be rendered.
+    A picture drawn before in this process is not drawn again (one `dot` is about 20 ms CPU;
+    the same mistake gives the same picture)."""
+    if dot_source in _DRAWN:
+        return _DRAWN[dot_source]
     try:
         result = subprocess.run(['dot', '-Tsvg'], input=dot_source.encode(), capture_output=True,
                                 timeout=timeout)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return result.stdout.decode('utf-8', 'replace') if result.returncode == 0 else None
+    if result.returncode != 0:
+        return None
+    if len(_DRAWN) >= _DRAWN_MAX:
+        _DRAWN.pop(next(iter(_DRAWN)))
+    _DRAWN[dot_source] = svg = result.stdout.decode('utf-8', 'replace')
+    return svg
+
+
+_DRAWN, _DRAWN_MAX = {}, 256      # DOT source -> SVG text, the oldest dropped first
 
 
 def slots_hint(error):
