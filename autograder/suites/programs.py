@@ -237,13 +237,16 @@ def render_svg(dot_source, timeout=20):
         return None
     if result.returncode != 0:
         return None
-    if len(_DRAWN) >= _DRAWN_MAX:
-        _DRAWN.pop(next(iter(_DRAWN)))
-    _DRAWN[dot_source] = svg = result.stdout.decode('utf-8', 'replace')
+    svg = result.stdout.decode('utf-8', 'replace')
+    if len(svg) <= _DRAWN_TEXT:
+        if len(_DRAWN) >= _DRAWN_MAX:
+            _DRAWN.pop(next(iter(_DRAWN)))
+        _DRAWN[dot_source] = svg
     return svg
 
 
-_DRAWN, _DRAWN_MAX = {}, 256      # DOT source -> SVG text, the oldest dropped first
+# DOT source -> SVG text, for pictures of a usual size; the oldest is dropped first.
+_DRAWN, _DRAWN_MAX, _DRAWN_TEXT = {}, 256, 256 * 1024
 
 
 def slots_hint(error):

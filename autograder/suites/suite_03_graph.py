@@ -200,14 +200,16 @@ def _plain_nodes(source):
         return None
     nodes = [line.split()[1] for line in result.stdout.decode('utf-8', 'replace').splitlines()
              if line.startswith('node ')]
-    if len(_LAID_OUT) >= _LAID_OUT_MAX:
-        _LAID_OUT.pop(next(iter(_LAID_OUT)))
-    _LAID_OUT[source] = tuple(nodes)
+    if len(source) <= _LAID_OUT_TEXT:
+        if len(_LAID_OUT) >= _LAID_OUT_MAX:
+            _LAID_OUT.pop(next(iter(_LAID_OUT)))
+        _LAID_OUT[source] = tuple(nodes)
     return nodes
 
 
-# Successful layouts only: a refusal or a time-out is asked again next time.
-_LAID_OUT, _LAID_OUT_MAX = {}, 256
+# Successful layouts of texts of a usual size only (a learner's answer may be megabytes): a
+# refusal or a time-out is asked again next time. The oldest is dropped first.
+_LAID_OUT, _LAID_OUT_MAX, _LAID_OUT_TEXT = {}, 256, 64 * 1024
 
 
 EDGE_LINE = re.compile(r'(\S+) -> (\S+)')
