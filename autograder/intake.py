@@ -7,6 +7,7 @@ learner cannot change the scaffolding and an earlier stage's bug never follows
 them into a later stage. Exercise cells are matched by their nbgrader `grade_id`.
 """
 
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -113,7 +114,8 @@ def stage_cells(stage, notebook_path, *, source_dir):
     if not source.is_file():     # the grader's setup, not the learner's notebook, is wrong
         raise FileNotFoundError(f'the source notebook of stage {stage} is missing: {source}')
     try:
-        source_cells = read_cells(source, whose='the source')
+        stat = source.stat()
+        source_cells = _source_cells(str(source), stat.st_mtime_ns, stat.st_size)
     except NotebookProblem as problem:   # likewise: never blame the learner for our notebook
         raise ValueError(f'the source notebook of stage {stage} is unusable: {problem}') from None
     student_cells = read_cells(notebook_path)
@@ -141,6 +143,13 @@ def stage_cells(stage, notebook_path, *, source_dir):
     for cell in cells:
         _check_syntax(cell)
     return cells
+
+
+@functools.lru_cache(maxsize=32)
+def _source_cells(path, mtime_ns, size):
+    """The cells of a source notebook, read once per process while the file is unchanged
+    (read-only: callers never change them)."""
+    return read_cells(Path(path), whose='the source')
 
 
 def _check_syntax(cell):

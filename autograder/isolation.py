@@ -17,6 +17,7 @@ process-count limit, with cgroup v1 or v2, wherever the grader may create one.
 Inside the worker, Landlock, dropped capabilities and the audit hook still apply.
 """
 
+import csv
 import functools
 import importlib.metadata
 import os
@@ -104,11 +105,24 @@ def allowed_site_entries():
             continue
         wanted += [r for r in dist.requires or () if 'extra ==' not in r]
         base = Path(dist.locate_file('')).resolve()
-        tops = {f.parts[0] for f in dist.files or () if f.parts and f.parts[0] != '..'}
+        tops = {top for top in _top_entries(dist) if top != '..'}
         for top in sorted(t for t in tops if t and not _hidden(t)):
             if (base / top).exists():
                 entries.setdefault(str(base), set()).add(top)
     return {folder: sorted(names) for folder, names in entries.items()}
+
+
+def _top_entries(dist):
+    """The first path component of every file a distribution installed.
+
+    Read straight from its RECORD (a CSV file: path, hash, size), which is what
+    `dist.files` parses too, but without making a path object per file: `autograder check`
+    pays this once per run, and scikit-learn, scipy and numpy install some 9,000 files
+    (about 25 ms CPU through `dist.files`)."""
+    record = dist.read_text('RECORD')
+    if record is None:         # an older install format: let importlib.metadata find them
+        return {f.parts[0] for f in dist.files or () if f.parts}
+    return {row[0].split('/', 1)[0] for row in csv.reader(record.splitlines()) if row and row[0]}
 
 
 def _python_files():

@@ -63,6 +63,7 @@ class Submission:
     diagnose: bool = True          # ask for the diagnostic probe set's answers after a failure
     diagnostic_answers: list | None = None
     side: object = field(default=None, repr=False)   # Sandboxed or InProcess, while it runs
+    worker: Worker | None = field(default=None, repr=False)  # launched early (`check`), or None
 
     def stop(self, status, message, grader_traceback=None):
         if self.status is None:
@@ -76,8 +77,12 @@ class Sandboxed:
     so Hypothesis's shrinking does not wait for a timeout on every example.
     """
 
-    def __init__(self, cells, limits):
-        self.worker = Worker(cells, limits)
+    def __init__(self, cells, limits, launched=None):
+        """launched: a Worker of these very cells and limits, already launched, or None."""
+        fits = launched is not None and launched.cells == cells and launched.limits == limits
+        if launched is not None and not fits:
+            launched.close()
+        self.worker = launched if fits else Worker(cells, limits)
         self.restarts = 0
         self.broken = self.noted = None
 
@@ -223,7 +228,7 @@ def open_submission(submission):
     except NotebookProblem as problem:
         submission.stop(problem.status, problem.message)
         return None
-    side = Sandboxed(cells, submission.limits)
+    side = Sandboxed(cells, submission.limits, submission.worker)
     try:
         report = side.start()
     except (ProbeTimeout, BudgetExceeded):
@@ -286,6 +291,13 @@ class Batch:
     def __init__(self, submissions):
         self.submissions = submissions
         self.problems = []
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config):
+        # The plugin reads each failure from its exception; pytest's own report of it is
+        # made in the cheapest style, `native` (the default, `long`, reads and parses the
+        # source of every frame: about a fifth of a grading process's CPU).
+        config.option.tbstyle = 'native'
 
     def pytest_collectreport(self, report):
         if report.failed:

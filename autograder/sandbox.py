@@ -61,6 +61,11 @@ class Limits:
     disk_bytes: int = 64 * 1024 ** 2  # the whole private home (a tmpfs, where namespaced)
     processes: int = 256
 
+    @classmethod
+    def with_budget(cls, seconds=None):
+        """The default limits with a time budget of `seconds` (None: the default budget)."""
+        return cls(budget_seconds=seconds) if seconds else cls()
+
 
 class WorkerDied(Exception):
     """The worker process ended or broke the protocol; `reason` says how, for the learner."""
@@ -170,11 +175,34 @@ class Worker:
         self.process = self.cgroup = None
         self.spent = 0.0
         self.level = None
+        self._pending = None       # (nonce, time sent) of a start-up not yet answered
 
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self):
-        """Run the module's cells: a StartupReport, or WorkerDied/ProbeTimeout/BudgetExceeded."""
+        """Run the module's cells: a StartupReport, or WorkerDied/ProbeTimeout/BudgetExceeded.
+
+        Continues a launch() made earlier, or launches now."""
+        if self._pending is None:
+            self.launch()
+        nonce, sent = self._pending
+        self._pending = None
+        try:
+            reply = self._await(nonce, sent, self.limits.startup_seconds)
+            if reply.get('ready') is not True or not isinstance(reply.get('errors'), list):
+                raise WorkerDied('the worker did not start properly')
+        except BaseException:       # a worker that did not start leaves nothing behind
+            self.close()
+            raise
+        confinement = reply.get('confinement')
+        if isinstance(confinement, dict):
+            confinement = dict(confinement, level=self.level, cgroup=self.cgroup is not None)
+        return StartupReport(reply['errors'], confinement)
+
+    def launch(self):
+        """Start the process and send it the cells, without waiting for its answer: the
+        worker boots while the caller goes on (`autograder check` imports pytest meanwhile).
+        start() then waits for it; close() stops it either way."""
         self.close()
         limits = self.limits
         self.level = isolation.level()
@@ -223,23 +251,17 @@ class Worker:
         self._buffer = b''
         cpu = int(limits.budget_seconds) + 5
         try:
-            reply = self._exchange({
+            self._pending = self._post({
                 'paths': paths, 'hide': HIDDEN,
                 'cells': [[cell.label, cell.source] for cell in self.cells],
                 'limits': {'memory_bytes': limits.memory_bytes, 'cpu_seconds': cpu,
-                           'file_bytes': limits.file_bytes, 'processes': limits.processes}},
-                limits.startup_seconds)
-            if reply.get('ready') is not True or not isinstance(reply.get('errors'), list):
-                raise WorkerDied('the worker did not start properly')
-        except BaseException:       # a worker that did not start leaves nothing behind
+                           'file_bytes': limits.file_bytes, 'processes': limits.processes}})
+        except BaseException:
             self.close()
             raise
-        confinement = reply.get('confinement')
-        if isinstance(confinement, dict):
-            confinement = dict(confinement, level=self.level, cgroup=self.cgroup is not None)
-        return StartupReport(reply['errors'], confinement)
 
     def close(self):
+        self._pending = None
         if self.process is not None:
             self._kill()
             self.process = None
@@ -274,22 +296,32 @@ class Worker:
     # -- the protocol ----------------------------------------------------------------
 
     def _exchange(self, message, timeout):
-        left = self.limits.budget_seconds - self.spent
-        if left <= 0:
+        nonce, sent = self._post(message)
+        return self._await(nonce, sent, timeout)
+
+    def _post(self, message):
+        """Send a request: (its nonce, when it was sent)."""
+        if self.limits.budget_seconds - self.spent <= 0:
             raise BudgetExceeded()
         nonce = secrets.token_hex(16)
         message['nonce'] = nonce
-        started = time.monotonic()
+        sent = time.monotonic()
+        self._send(json.dumps(message).encode() + b'\n')
+        return nonce, sent
+
+    def _await(self, nonce, sent, timeout):
+        """The answer to the request sent at `sent`: its timeout and the budget count from
+        then, whatever this process did in between."""
+        left = self.limits.budget_seconds - self.spent
         try:
-            self._send(json.dumps(message).encode() + b'\n')
-            reply = self._receive(min(timeout, left))
+            reply = self._receive(min(timeout, left), since=sent)
         except ProbeTimeout:
             self._kill()
             if timeout >= left:
                 raise BudgetExceeded() from None
             raise
         finally:
-            self.spent += time.monotonic() - started
+            self.spent += time.monotonic() - sent
         if not isinstance(reply, dict) or reply.get('nonce') != nonce:
             self._kill()
             raise WorkerDied('the worker answered out of turn (did something write to its '
@@ -305,8 +337,8 @@ class Worker:
         except OSError:
             raise WorkerDied(self._death_reason()) from None
 
-    def _receive(self, timeout):
-        deadline = time.monotonic() + timeout
+    def _receive(self, timeout, since):
+        deadline = since + timeout
         with selectors.DefaultSelector() as selector:
             selector.register(self._answer_r, selectors.EVENT_READ)
             while b'\n' not in self._buffer:

@@ -2,6 +2,7 @@
 
     python benchmarks/classes.py [--sizes 9 50 200] [--rounds 3] [--anchors-up-to 9]
                                  [--stages ...] [--anchor-stages ...] [--jobs 2]
+                                 [--baseline REF]
 
 A class of N students is made from the sample class (examples/submitted/): student i
 is a copy of sample student i mod 9, named after them (`ada-017`), so every kind of
@@ -15,6 +16,11 @@ size, in rounds that alternate the graders side by side:
   notebook at a time, benchmarks/nbgrader_course.py) and otter-grader's `otter run` (one
   command per notebook, benchmarks/otter_course.py) on the anchor stages, with ours
   timed on the same stages in the same round.
+
+With --baseline REF (a commit, e.g. main), the grader of that commit (exported with `git
+archive` into the temporary folder, run by this interpreter, so with the same packages) grades
+the same class in every round, in alternating order with ours, and its grades.csv and every
+feedback file must be byte-identical to ours; `autograder check` alternates the two too.
 
 Reports wall seconds (medians over rounds), CPU seconds of everything the grader
 started (a cpuacct cgroup, where one can be made; else not shown), per submission-stage
@@ -59,6 +65,11 @@ def parse_args(argv=None):
                         help='run nbgrader and otter on classes of at most N students')
     parser.add_argument('--no-check', dest='check', action='store_false',
                         help='leave out the latency of `autograder check` per stage')
+    parser.add_argument('--serial-up-to', type=int, default=None, metavar='N',
+                        help='the --jobs 1 run only for classes of at most N students '
+                             '(default: every size)')
+    parser.add_argument('--baseline', metavar='REF',
+                        help='also time the grader of this commit, side by side (e.g. main)')
     return parser.parse_args(argv)
 
 
@@ -118,17 +129,54 @@ def timed(meter, command, **kwargs):
     return wall, cpu, done
 
 
-def autograder():
-    return str(Path(sys.executable).parent / 'autograder')
+def autograder(tree=None):
+    """The command line of `autograder`: this checkout's, or the one exported at tree."""
+    if tree is None:
+        return [str(Path(sys.executable).parent / 'autograder')]
+    return [sys.executable, '-c', 'import sys; sys.path.insert(0, sys.argv.pop(1)); '
+            'from autograder.cli import main; sys.exit(main())', str(tree)]
 
 
-def grade_ours(meter, submitted, out, stages, jobs):
-    command = [autograder(), 'grade', str(submitted), '--out', str(out), '--jobs', str(jobs),
+def export_baseline(ref, folder):
+    """The files of commit ref, exported into folder (nothing of this checkout is touched)."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(['git', '-C', str(ROOT), 'archive', ref], capture_output=True,
+                             check=True).stdout
+    subprocess.run(['tar', '-x', '-C', str(folder)], input=archive, check=True)
+    return folder
+
+
+def grade_ours(meter, submitted, out, stages, jobs, tree=None):
+    command = [*autograder(tree), 'grade', str(submitted), '--out', str(out), '--jobs', str(jobs),
                '--force', *(f'--stage={s}' for s in stages)]
     wall, cpu, done = timed(meter, command)
     if done.returncode != 0:
         raise RuntimeError(f'autograder grade exited {done.returncode}:\n{done.stderr[-2000:]}')
     return wall, cpu
+
+
+def outputs(out):
+    """{relative path: bytes} of grades.csv and every feedback file: what learners see."""
+    out = Path(out)
+    files = [out / 'grades.csv', *sorted((out / 'feedback').rglob('*'))]
+    return {str(f.relative_to(out)): f.read_bytes() for f in files if f.is_file()}
+
+
+def check_pair(meter, stage, tree, runs=grading.CHECK_RUNS):
+    """(ours, baseline's) wall and CPU seconds of `autograder check` on the solution, each a
+    list of (wall, cpu), the two run in turn."""
+    notebook = SOLUTIONS / stage / f'{stage}.ipynb'
+    times = {'ours': [], 'baseline': []}
+    for i in range(runs):
+        order = (('ours', None), ('baseline', tree)) if i % 2 == 0 else \
+            (('baseline', tree), ('ours', None))
+        for name, which in order:
+            wall, cpu, done = timed(meter, [*autograder(which), 'check', stage, str(notebook)])
+            if done.returncode != 0:
+                raise RuntimeError(f'check {stage} ({name}) exited {done.returncode}:\n'
+                                   f'{done.stdout[-2000:]}{done.stderr[-2000:]}')
+            times[name].append((wall, cpu))
+    return times
 
 
 def grades_csv(out):
@@ -204,17 +252,33 @@ def log(message):
 
 def run(args, tmp):
     meter = CpuMeter()
-    rows, agreement = [], []
+    rows, agreement, baseline = [], [], {}
+    tree = export_baseline(args.baseline, tmp / 'baseline') if args.baseline else None
     try:
         for size in args.sizes:
             submitted = make_class(tmp / f'class-{size}', size)
             anchors = size <= args.anchors_up_to
-            times = {k: [] for k in ('ours', 'ours-anchor', 'nbgrader', 'otter')}
+            times = {k: [] for k in ('ours', 'ours-anchor', 'nbgrader', 'otter', 'baseline')}
+            identical = True
             for round_ in range(args.rounds):
                 out = tmp / f'ours-{size}-{round_}'
+                base_out = tmp / f'baseline-{size}-{round_}'
+                # Alternate which grader goes first, so a trend in the load favours neither.
+                if tree is not None and round_ % 2 == 1:
+                    times['baseline'].append(grade_ours(meter, submitted, base_out, args.stages,
+                                                        args.jobs, tree))
                 times['ours'].append(grade_ours(meter, submitted, out, args.stages, args.jobs))
+                if tree is not None and round_ % 2 == 0:
+                    times['baseline'].append(grade_ours(meter, submitted, base_out, args.stages,
+                                                        args.jobs, tree))
+                if tree is not None:
+                    identical &= outputs(out) == outputs(base_out)
                 log(f'{size} students, round {round_ + 1}: ours --jobs {args.jobs} '
-                    f'{times["ours"][-1][0]:.1f} s')
+                    f'{times["ours"][-1][0]:.1f} s (CPU {show(times["ours"][-1][1])} s)' + (
+                        f', baseline {times["baseline"][-1][0]:.1f} s (CPU '
+                        f'{show(times["baseline"][-1][1])} s), grades and feedback '
+                        f'identical: {identical}' if tree is not None else '')
+                    + f' (load {os.getloadavg()[0]:.1f})')
                 if anchors:
                     stages = args.anchor_stages
                     anchor_out = tmp / f'ours-anchor-{size}-{round_}'
@@ -231,16 +295,29 @@ def run(args, tmp):
                     if round_ == 0:
                         agreement.append((size, len(stages), verdicts(
                             grades_csv(anchor_out), nb, ot)))
-            serial_out = tmp / f'ours-serial-{size}'
-            serial = grade_ours(meter, submitted, serial_out, args.stages, 1)
-            same = all(grades_csv(tmp / f'ours-{size}-{r}') == grades_csv(serial_out)
-                       for r in range(args.rounds))
-            log(f'{size} students: --jobs 1 {serial[0]:.1f} s, same grades: {same}')
+            if tree is not None:
+                baseline[size] = identical
+            serial, same = (None, None), None
+            if args.serial_up_to is None or size <= args.serial_up_to:
+                serial_out = tmp / f'ours-serial-{size}'
+                serial = grade_ours(meter, submitted, serial_out, args.stages, 1)
+                same = all(grades_csv(tmp / f'ours-{size}-{r}') == grades_csv(serial_out)
+                           for r in range(args.rounds))
+                if tree is not None:
+                    same &= outputs(serial_out) == outputs(tmp / f'ours-{size}-0')
+            if same is not None:
+                log(f'{size} students: --jobs 1 {serial[0]:.1f} s, same grades: {same}')
             rows.append((size, args.stages, times, serial, same))
-        checks = {s: grading.check_latency(s) for s in course.STAGE_IDS} if args.check else {}
+        if tree is not None and args.check:
+            checks = {s: check_pair(meter, s, tree) for s in course.STAGE_IDS}
+            print_check_pairs(args.baseline, checks)
+            checks = {}
+        else:
+            checks = {s: grading.check_latency(s) for s in course.STAGE_IDS} if args.check \
+                else {}
     finally:
         meter.close()
-    print_report(args, rows, agreement)
+    print_report(args, rows, agreement, baseline)
     if checks:
         print()
         print(f'`autograder check` on each solution notebook (wall seconds, median of '
@@ -249,10 +326,26 @@ def run(args, tmp):
         print('| ' + ' | '.join(checks) + ' |')
         print('|' + '---|' * len(checks))
         print('| ' + ' | '.join(f'{t:.2f}' for t in checks.values()) + ' |')
-    return 0 if all(row[4] for row in rows) and not any(d for _, _, d in agreement) else 1
+    return 0 if all(row[4] is not False for row in rows) \
+        and not any(d for _, _, d in agreement) \
+        and all(baseline.values()) else 1
 
 
-def print_report(args, rows, agreement):
+def print_check_pairs(ref, checks):
+    print(f'`autograder check` on each solution notebook, this checkout and {ref} in turn '
+          f'(medians of {grading.CHECK_RUNS}; wall / CPU seconds):')
+    print()
+    print('| grader | ' + ' | '.join(checks) + ' |')
+    print('|---|' + '---|' * len(checks))
+    for name, label in (('baseline', ref), ('ours', 'this checkout')):
+        cells = [f'{median([t[0] for t in c[name]]):.2f} / {median([t[1] for t in c[name]]):.2f}'
+                 if c[name][0][1] is not None else f'{median([t[0] for t in c[name]]):.2f}'
+                 for c in checks.values()]
+        print(f'| {label} | ' + ' | '.join(cells) + ' |')
+    print()
+
+
+def print_report(args, rows, agreement, baseline=None):
     print(f'Sandbox confinement: {isolation.level()}; otter-grader {otter_course.version()}; '
           f'medians of {args.rounds} rounds (--jobs 1: one run)')
     print()
@@ -262,10 +355,19 @@ def print_report(args, rows, agreement):
     for size, stages, times, serial, same in rows:
         count = size * len(stages)
         wall, cpu = median([t[0] for t in times['ours']]), median([t[1] for t in times['ours']])
+        verdict = {True: 'yes', False: '**NO**', None: 'not run'}[same]
         print(f'| {size} | {len(stages)} | autograder grade --jobs {args.jobs} | {count} | '
-              f'{show(wall)} | {show(cpu)} | {wall / count:.3f} | {"yes" if same else "**NO**"} |')
-        print(f'| {size} | {len(stages)} | autograder grade --jobs 1 | {count} | '
-              f'{show(serial[0])} | {show(serial[1])} | {serial[0] / count:.3f} | |')
+              f'{show(wall)} | {show(cpu)} | {wall / count:.3f} | {verdict} |')
+        if serial[0] is not None:
+            print(f'| {size} | {len(stages)} | autograder grade --jobs 1 | {count} | '
+                  f'{show(serial[0])} | {show(serial[1])} | {serial[0] / count:.3f} | |')
+        if times['baseline']:
+            bwall = median([t[0] for t in times['baseline']])
+            bcpu = median([t[1] for t in times['baseline']])
+            print(f'| {size} | {len(stages)} | {args.baseline}: autograder grade --jobs '
+                  f'{args.jobs} ({bwall / wall:.2f}x ours) | {count} | {show(bwall)} | '
+                  f'{show(bcpu)} | {bwall / count:.3f} | '
+                  f'{"identical to ours" if baseline.get(size) else "**DIFFERENT**"} |')
         if times['nbgrader']:
             anchors = len(args.anchor_stages)
             base = median([t[0] for t in times['ours-anchor']])

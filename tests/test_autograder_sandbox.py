@@ -164,3 +164,40 @@ def test_the_worker_starts_from_valid_byte_code_of_its_own_package():
         stat = source.stat()
         assert int.from_bytes(data[8:12], 'little') == int(stat.st_mtime) & 0xFFFFFFFF
         assert int.from_bytes(data[12:16], 'little') == stat.st_size & 0xFFFFFFFF
+
+
+def test_a_launched_worker_boots_while_the_caller_works_and_counts_that_time():
+    """launch() then start(), as `autograder check` does: the same report as start() alone,
+    and the time in between is charged to the submission's budget."""
+    engine = (ROOT / 'micrograd' / 'engine.py').read_text()
+    cells = [Cell("your cell 'c0'", engine, True),
+             Cell("your cell 'c1'", 'raise ValueError("no")', True)]
+    worker = Worker(cells, Limits())
+    worker.launch()
+    time.sleep(0.3)                       # the caller's own imports
+    with worker:
+        report = worker.start()
+        assert [(e['type'], e['message']) for e in report.errors] == [('ValueError', 'no')]
+        assert worker.spent >= 0.3
+        program = {'inputs': [3.0], 'steps': [['mul', 0, 0]]}
+        kind, answer = worker.call('expression', {'program': program, 'backward': True})
+        assert kind == 'ok' and answer['grad'] == [6.0, 1.0]
+
+
+def test_a_launched_worker_that_is_never_started_leaves_nothing_behind():
+    from autograder.plugin import Sandboxed
+
+    cells = [Cell("your cell 'c0'", 'x = 1', True)]
+    worker = Worker(cells, Limits())
+    worker.launch()
+    process, cgroup = worker.process, worker.cgroup
+    # A launched worker of other cells is not used: it is stopped, and a fresh one made.
+    side = Sandboxed([Cell("your cell 'c0'", 'x = 2', True)], Limits(), launched=worker)
+    assert side.worker is not worker
+    assert worker.process is None and process.poll() is not None
+    assert cgroup is None or all(not folder.exists() for folder in cgroup.folders)
+    same = Worker(cells, Limits())
+    same.launch()
+    assert Sandboxed(cells, Limits(), launched=same).worker is same
+    same.close()
+    assert same.process is None

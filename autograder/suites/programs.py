@@ -226,16 +226,31 @@ def graph_svg(program, expected, grads):
 
 
 def render_svg(dot_source, timeout=20):
-    """SVG text from DOT source via the `dot` program, or None when it cannot be rendered."""
+    """SVG text from DOT source via the `dot` program, or None when it cannot be rendered.
+    A picture drawn before in this process is not drawn again (one `dot` is about 20 ms CPU;
+    the same mistake gives the same picture)."""
     if sys.platform == 'emscripten':      # in the browser: graphviz in WebAssembly
         from autograder.browser import render_svg as render
         return render(dot_source)
+    if dot_source in _DRAWN:
+        return _DRAWN[dot_source]
     try:
         result = subprocess.run(['dot', '-Tsvg'], input=dot_source.encode(), capture_output=True,
                                 timeout=timeout)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return result.stdout.decode('utf-8', 'replace') if result.returncode == 0 else None
+    if result.returncode != 0:
+        return None
+    svg = result.stdout.decode('utf-8', 'replace')
+    if len(svg) <= _DRAWN_TEXT:
+        if len(_DRAWN) >= _DRAWN_MAX:
+            _DRAWN.pop(next(iter(_DRAWN)))
+        _DRAWN[dot_source] = svg
+    return svg
+
+
+# DOT source -> SVG text, for pictures of a usual size; the oldest is dropped first.
+_DRAWN, _DRAWN_MAX, _DRAWN_TEXT = {}, 256, 256 * 1024
 
 
 def slots_hint(error):

@@ -188,14 +188,28 @@ def _plain_nodes(source):
 
     The DOT text is the learner's: `dot` runs on it only confined (its own namespaces,
     no network, nothing writable); where that is not possible, or there is no graphviz
-    binary, the node statements are read from the text instead."""
+    binary, the node statements are read from the text instead. A text laid out before in
+    this process is not laid out again (a confined `dot` costs about 30 ms CPU, and one
+    mistake draws the same graph for every learner who makes it)."""
+    if source in _LAID_OUT:
+        return list(_LAID_OUT[source])
     result = isolation.run_confined(['dot', '-Tplain'], source.encode())
     if result is None:
         return _declared_nodes(source)
     if result.returncode != 0:
         return None
-    return [line.split()[1] for line in result.stdout.decode('utf-8', 'replace').splitlines()
-            if line.startswith('node ')]
+    nodes = [line.split()[1] for line in result.stdout.decode('utf-8', 'replace').splitlines()
+             if line.startswith('node ')]
+    if len(source) <= _LAID_OUT_TEXT:
+        if len(_LAID_OUT) >= _LAID_OUT_MAX:
+            _LAID_OUT.pop(next(iter(_LAID_OUT)))
+        _LAID_OUT[source] = tuple(nodes)
+    return nodes
+
+
+# Successful layouts of texts of a usual size only (a learner's answer may be megabytes): a
+# refusal or a time-out is asked again next time. The oldest is dropped first.
+_LAID_OUT, _LAID_OUT_MAX, _LAID_OUT_TEXT = {}, 256, 64 * 1024
 
 
 EDGE_LINE = re.compile(r'(\S+) -> (\S+)')
