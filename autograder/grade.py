@@ -315,21 +315,22 @@ def grade_all(tasks, args, versions, book):
                 record(task, result, error)
     else:
         pool = ProcessPoolExecutor(max_workers=args.jobs, initializer=_pool_process)
-        futures = {pool.submit(grade_chunk, chunk, options): chunk for chunk in chunks}
-        try:
+        try:        # from the first submit on: a SIGTERM may come at any moment
+            futures = {pool.submit(grade_chunk, chunk, options): chunk for chunk in chunks}
             for future in as_completed(futures):
                 for task, (result, error) in zip(futures[future], future.result()):
                     record(task, result, error)
+            pool.shutdown(cancel_futures=True)
         except BrokenProcessPool:
             # A pool worker died under us (killed, out of memory): everything recorded so
             # far is safe; the next run picks up the rest.
             progress.note('a grading process died; run the same command again to finish')
             failed += 1
+            pool.shutdown(cancel_futures=True)
         except KeyboardInterrupt:
             progress.close()
             _stop_pool(pool)
             raise
-        pool.shutdown(cancel_futures=True)
     progress.close()
     return failed
 
