@@ -300,6 +300,9 @@ def precompiled(wheels, pyodide_folder, cache=CACHE):
     folder = cache / 'precompiled' / PYODIDE.version
     todo = [path for path in wheels if not (folder / path.name).is_file()]
     if todo:
+        if not shutil.which('node'):
+            raise AssetError("node is needed to compile the kernel's wheels once: "
+                             'sudo apt-get install -y nodejs npm')
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=folder) as scratch:
             scratch = Path(scratch)
