@@ -9,19 +9,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import isolation
-
-# Stages whose module imports packages the browser course does not serve.
-LOCAL_ONLY = {'08-training': 'numpy, scikit-learn and matplotlib'}
+from autograder import course, isolation
 
 
 def local_only(stage):
-    """The message for a stage the browser cannot check, or None."""
-    if stage not in LOCAL_ONLY:
+    """The message for a stage the browser cannot check (the manifest's not_in_browser), or
+    None: its module imports packages the browser course does not serve."""
+    if not course.stage(stage).not_in_browser:
         return None
-    return (f'{stage} needs {LOCAL_ONLY[stage]}, which the course in the browser does not '
-            f'provide: check it on your computer with `autograder check {stage}` (see the '
-            'README for the local install).')
+    return (f'{stage} needs numpy, scikit-learn and matplotlib, which the course in the browser '
+            f'does not provide: check it on your computer with `autograder check {stage}` (see '
+            'the README for the local install).')
 
 
 def check(stage, notebook_text, timeout=None):

@@ -41,6 +41,9 @@ class Stage:
     title: str                # 'Backward': the chapter's title in the site's navigation
     max_score: int            # the hidden suite's points; the hidden cell carries the same
     given: tuple = field(default=())   # the stage's given cells, generated from micrograd/
+    # What of the stage the browser course (Pyodide, offline) cannot run, and why: said at
+    # the top of its lesson and chapter. Empty: all of it runs there.
+    not_in_browser: str = ''
 
     @property
     def number(self):
@@ -110,7 +113,13 @@ STAGES = (
                  Given('training-given-nn', (MODULE, NEURON, LAYER, MLP)),
                  Given('training-given-data', (('moons.SEED',), ('moons.ALPHA',),
                                                ('moons.make_data',), ('moons.make_model',),
-                                               ('moons.History',))))),
+                                               ('moons.History',)))),
+          not_in_browser=(
+              'most of this stage needs a local install: its data (make_data) uses numpy and '
+              'scikit-learn and its plots matplotlib, which the browser course cannot serve '
+              'offline. In the browser, '
+              'learning_rate and sgd_step and their checks work; for loss, train, the training '
+              'run and the plots, use JupyterLab (bash scripts/learn.sh) or Google Colab.')),
 )
 
 BY_ID = {stage.id: stage for stage in STAGES}

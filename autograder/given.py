@@ -85,11 +85,15 @@ HOW_TO_WORK = '**How to work.**'
 
 def browser_paragraph(stage_id):
     """The title cell's paragraph that links to the lesson in the browser course."""
-    url = course.SITE_URL + course.stage(stage_id).lite_path
-    return (f'{BROWSER_PREFIX} [open this lesson in JupyterLite]({url}), Jupyter with Python '
+    stage = course.stage(stage_id)
+    url = course.SITE_URL + stage.lite_path
+    text = (f'{BROWSER_PREFIX} [open this lesson in JupyterLite]({url}), Jupyter with Python '
             'running in the page. Your edits stay in that browser; the check cells work there '
             'as they do here, and so does the last cell\'s hidden check, as a learning aid '
             '(the hidden tests are then in your browser), not a graded submission.')
+    if stage.not_in_browser:
+        text += f' **But:** {stage.not_in_browser}'
+    return text
 
 
 def title_with_link(title, stage_id):

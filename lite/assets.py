@@ -4,7 +4,10 @@ Fetched at build time only, from the package registries through their ordinary c
 (`npm pack` for the npm packages, `pip download --only-binary` for the wheels, `pip wheel`
 for this project), checked (npm's sha512 integrity, pinned here; each wheel's sha256 is
 recorded), cached in `.cache/lite/` and laid out as a self-contained Pyodide distribution
-that a static host serves. Nothing is fetched from anywhere at run time.
+that a static host serves. Nothing is fetched from anywhere at run time. The kernel's own
+wheels (IPython and what it needs) are compiled to bytecode first, by Pyodide's Python
+under node (lite/precompile.mjs), as Pyodide's own packages are: the page then starts the
+kernel without compiling IPython in WebAssembly.
 
     python -m lite.assets DEST       # lays the assets out under DEST (re-uses the cache)
 
@@ -250,9 +253,10 @@ def wheel_metadata(path):
         [name] = [n for n in archive.namelist()
                   if n.count('/') == 1 and n.endswith('.dist-info/METADATA')]
         metadata = email.parser.Parser().parsestr(archive.read(name).decode('utf-8'))
-        tops = sorted({n.split('/')[0].removesuffix('.py') for n in archive.namelist()
+        tops = sorted({n.split('/')[0].removesuffix('.pyc').removesuffix('.py')
+                       for n in archive.namelist()
                        if not n.split('/')[0].endswith(('.dist-info', '.data'))
-                       and (n.endswith('.py') or '/' in n)})
+                       and (n.endswith(('.py', '.pyc')) or '/' in n)})
     return metadata, tops
 
 
@@ -275,6 +279,39 @@ def lock_entry(path):
             'install_dir': 'site', 'sha256': sha256(path), 'package_type': 'package',
             'imports': imports, 'depends': depends(metadata), 'unvendored_tests': False,
             'shared_library': False}
+
+
+def closure(names, entries):
+    """The names and, recursively, every name they depend on in entries (lock entries)."""
+    found, todo = set(), [canonicalize_name(n) for n in names]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo.extend(entries[name]['depends'])
+    return found
+
+
+def precompiled(wheels, pyodide_folder, cache=CACHE):
+    """The wheels with their modules compiled to bytecode by Pyodide's Python, cached.
+
+    Pyodide's own packages ship so; a plain PyPI wheel would be compiled in the page at
+    every kernel start (IPython and its dependencies: seconds of WebAssembly)."""
+    folder = cache / 'precompiled' / PYODIDE.version
+    todo = [path for path in wheels if not (folder / path.name).is_file()]
+    if todo:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder) as scratch:
+            scratch = Path(scratch)
+            (scratch / 'in').mkdir()
+            (scratch / 'out').mkdir()
+            for path in todo:
+                shutil.copyfile(path, scratch / 'in' / path.name)
+            _run(['node', str(Path(__file__).with_name('precompile.mjs')), str(pyodide_folder),
+                  str(scratch / 'in'), str(scratch / 'out')], 'compiling the kernel\'s wheels')
+            for path in todo:
+                os.replace(scratch / 'out' / path.name, folder / path.name)
+    return [folder / path.name for path in wheels]
 
 
 def lock(pyodide_lock, wheels):
@@ -307,8 +344,9 @@ PYODIDE_FILES = ('pyodide.mjs', 'pyodide.js', 'pyodide.asm.mjs', 'pyodide.asm.wa
                  'python_stdlib.zip', 'pyodide-lock.json')
 
 
-def build(dest, cache=CACHE):
-    """Lay every asset out under dest (see the module docstring); returns the index."""
+def build(dest, cache=CACHE, precompile=True):
+    """Lay every asset out under dest (see the module docstring); returns the index.
+    precompile=False serves the kernel's wheels as PyPI ships them (a benchmark's baseline)."""
     dest = Path(dest)
     shutil.rmtree(dest, ignore_errors=True)
     folder = dest / 'pyodide'
@@ -318,6 +356,14 @@ def build(dest, cache=CACHE):
     _extract(npm_tarball(VIZ, cache), 'package/dist/', folder, {'viz.js': 'viz.js'})
     wheels = [pypi_wheel(name, version, cache) for name, version in WHEELS.items()]
     wheels += [*kernel_wheels(cache).values(), course_wheel(cache)]
+    # The kernel's packages as bytecode; the learner's and the checker's keep their source
+    # (pytest rewrites the suites' asserts from it, tracebacks show it).
+    entries = {canonicalize_name(lock_entry(path)['name']): path for path in wheels}
+    kernel = closure(GROUPS['kernel'], {n: lock_entry(p) for n, p in entries.items()})
+    kernel -= {canonicalize_name(n) for n in GROUPS['learner'] + GROUPS['check']}
+    compiled = dict(zip(sorted(kernel), precompiled([entries[n] for n in sorted(kernel)],
+                                                    folder, cache))) if precompile else {}
+    wheels = [compiled.get(name, path) for name, path in entries.items()]
     lockfile = folder / 'pyodide-lock.json'
     served = lock(json.loads(lockfile.read_text()), wheels)
     lockfile.write_text(json.dumps(served, indent=1, sort_keys=True) + '\n')

@@ -33,6 +33,9 @@ LESSONS = ROOT / 'lessons'
 KERNEL_PLUGIN = '@jupyterlite/pyodide-kernel-extension:kernel'
 ASSETS = 'assets'            # OUT/assets/: lite/assets.py's layout
 APPS = ('notebooks', 'tree')  # a lesson opens in Jupyter Notebook; tree lists the lessons
+# Font Awesome's fonts for browsers without WOFF (IE, old Safari and Android): no browser
+# that runs Pyodide's kernel loads them (its CSS lists woff2 first). 2.5 MB not served.
+LEGACY_FONTS = ('build/fa-*.eot', 'build/fa-*.svg', 'build/fa-*.ttf')
 
 
 def lesson_path(stage_id):
@@ -71,7 +74,7 @@ def kernel_settings():
     }}
 
 
-def build(output, cache=assets.CACHE):
+def build(output, cache=assets.CACHE, precompile=True):
     """Build the deployment into output (emptied first); returns assets' index."""
     output = Path(output)
     shutil.rmtree(output, ignore_errors=True)
@@ -85,16 +88,22 @@ def build(output, cache=assets.CACHE):
         if done.returncode:
             raise assets.AssetError(f'jupyter lite build failed:\n{done.stdout[-3000:]}'
                                     f'{done.stderr[-3000:]}')
-    return assets.build(output / ASSETS, cache)
+    for pattern in LEGACY_FONTS:
+        for path in output.glob(pattern):
+            path.unlink()
+    return assets.build(output / ASSETS, cache, precompile)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m lite.build',
                                      description=__doc__.split('\n\n')[0])
     parser.add_argument('output', type=Path, help='the folder to build into (emptied first)')
+    parser.add_argument('--source-wheels', action='store_true',
+                        help="serve the kernel's wheels as PyPI ships them, not precompiled "
+                             "(benchmarks/lite.py's baseline)")
     args = parser.parse_args(argv)
     try:
-        build(args.output)
+        build(args.output, precompile=not args.source_wheels)
     except assets.AssetError as error:
         parser.exit(1, f'error: {error}\n')
     size = sum(p.stat().st_size for p in args.output.rglob('*') if p.is_file())

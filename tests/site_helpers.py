@@ -4,6 +4,8 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -11,10 +13,19 @@ from functools import partial
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-from lessons_util import BEGIN_SOLUTION, END_SOLUTION, region_lines
+from lessons_util import BEGIN_SOLUTION, END_SOLUTION, ROOT, region_lines
+
+MKDOCS_ENV = {**os.environ, 'NO_MKDOCS_2_WARNING': '1'}
 
 # Lines this short ("return x", "else:") say nothing about a solution.
 SHORTEST_TELLING_LINE = 12
+
+def mkdocs_build(config, site_dir):
+    return subprocess.run(
+        [sys.executable, '-m', 'mkdocs', 'build', '--strict', '--config-file', str(config),
+         '--site-dir', str(site_dir)],
+        cwd=ROOT, env=MKDOCS_ENV, capture_output=True, text=True, timeout=600)
+
 
 LINK_ATTRIBUTES = {'a': 'href', 'link': 'href', 'script': 'src', 'img': 'src',
                    'source': 'src', 'iframe': 'src', 'video': 'src', 'audio': 'src'}

@@ -5,12 +5,8 @@ temporary folder; figures come from the hook's cache in .cache/figures/.
 """
 
 import doctest
-import fcntl
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -20,6 +16,7 @@ from site_helpers import (
     SiteServer,
     code_lines,
     html_links_and_ids,
+    mkdocs_build,
     near_copies,
     solution_lines,
     visible_text,
@@ -37,31 +34,6 @@ CHAPTERS = DOCS / 'chapters'
 STAGES = course.STAGE_IDS
 SCREENSHOTS = ROOT / 'out' / 'screenshots'
 CHROMIUM = Path('/usr/bin/chromium')
-MKDOCS_ENV = {**os.environ, 'NO_MKDOCS_2_WARNING': '1'}
-
-
-def mkdocs_build(config, site_dir):
-    return subprocess.run(
-        [sys.executable, '-m', 'mkdocs', 'build', '--strict', '--config-file', str(config),
-         '--site-dir', str(site_dir)],
-        cwd=ROOT, env=MKDOCS_ENV, capture_output=True, text=True, timeout=600)
-
-
-@pytest.fixture(scope='session')
-def site(tmp_path_factory):
-    """The site built with `mkdocs build --strict`, once for all workers of this run."""
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get('PYTEST_XDIST_WORKER'):
-        shared = shared.parent            # the folder all workers of this run share
-    site_dir = shared / 'site'
-    with open(shared / 'site.lock', 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (site_dir / 'index.html').exists():
-            build = mkdocs_build(ROOT / 'mkdocs.yml', site_dir)
-            assert build.returncode == 0, build.stdout + build.stderr
-    return site_dir
-
-
 @pytest.fixture(scope='session')
 def server(site):
     with SiteServer(site) as served:

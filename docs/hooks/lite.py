@@ -26,6 +26,10 @@ EXERCISE_HEADING = '<h2 id="your-exercise">'
 LINK_CLASS = 'lite-link'
 
 
+def sentence(text):
+    return text[:1].upper() + text[1:]
+
+
 def chapter_stage(page):
     name = Path(page.file.src_uri).stem
     return course.BY_ID.get(name) if page.file.src_uri.startswith('chapters/') else None
@@ -43,7 +47,14 @@ def on_page_content(content, page, config, files):
             f'browser</strong></a>: the lesson opens in JupyterLite, Python running in the page, '
             f'nothing to install (your edits stay in this browser).</p>\n')
     heading_end = content.index('</h2>', content.index(EXERCISE_HEADING)) + len('</h2>')
-    return content[:heading_end] + '\n' + link + content[heading_end:]
+    content = content[:heading_end] + '\n' + link + content[heading_end:]
+    if stage.not_in_browser:           # said at the top, under the title
+        note = (f'<div class="admonition note {LINK_CLASS}-limits"><p class="admonition-title">'
+                f'In the browser course</p><p>{html.escape(sentence(stage.not_in_browser))}</p>'
+                f'</div>\n')
+        title_end = content.index('</h1>') + len('</h1>')
+        content = content[:title_end] + '\n' + note + content[title_end:]
+    return content
 
 
 def on_post_build(config):
