@@ -1,4 +1,4 @@
-"""The hidden check in the browser: the judge's side, in a Pyodide interpreter of its own.
+"""The hidden check in the browser: the transport to the learner's Pyodide interpreter.
 
 lite/check/check-worker.js, a Web Worker started by the lesson's check cell, holds two
 Pyodide interpreters: the learner's, with only the worker package (autograder/worker/,
@@ -19,16 +19,13 @@ run unchanged. What the browser cannot do, and what happens instead:
 - a learner interpreter that died (os._exit, a crash) cannot be started again while the
   judge waits: the remaining tests are not run, and the report says so.
 
-This is a learning aid, not a graded path: the suite and the reference are in the
-learner's own browser.
+browser_check.py is the check itself, which check-worker.js calls. This is a learning aid,
+not a graded path: the suite and the reference are in the learner's own browser.
 """
 
-import io
 import json
 import secrets
-import tempfile
 import time
-from pathlib import Path
 
 from autograder import isolation
 from autograder.sandbox import (
@@ -42,8 +39,6 @@ from autograder.sandbox import (
 )
 
 BRIDGE = 'autograder_bridge'    # the JS module check-worker.js registers in the judge
-# Stages whose module imports packages the browser course does not serve.
-LOCAL_ONLY = {'08-training': 'numpy, scikit-learn and matplotlib'}
 NO_RESTART = ('your code ended its Python interpreter, which the check in the browser cannot '
               'start again: the remaining tests were not run (`autograder check` on your '
               'computer runs them)')
@@ -158,52 +153,6 @@ class BridgeWorker:
         if not isinstance(reply, dict) or reply.get('nonce') != nonce:
             raise self._die(WorkerDied('the worker answered out of turn'))
         return reply
-
-
-def local_only(stage):
-    """The message for a stage the browser cannot check, or None."""
-    if stage not in LOCAL_ONLY:
-        return None
-    return (f'{stage} needs {LOCAL_ONLY[stage]}, which the course in the browser does not '
-            f'provide: check it on your computer with `autograder check {stage}` (see the '
-            'README for the local install).')
-
-
-def check(stage, notebook_text, timeout=None):
-    """`autograder check STAGE` on a notebook's saved text, in this (the judge's) interpreter.
-
-    A dict: 'text' (the report as the command prints it, the note on confinement first),
-    'result' (check.json_report's object) and 'figures' ([name, svg] of failing graphs).
-    """
-    from autograder.check import json_report, report
-    from autograder.in_notebook import source_dir
-    from autograder.progress import terminal_text
-    from autograder.runner import run_stage
-
-    refused = local_only(stage)
-    if refused:
-        return {'text': refused, 'result': None, 'figures': []}
-    note = io.StringIO()
-    isolation.announce(note)
-    with tempfile.TemporaryDirectory(prefix='autograder-check-') as scratch:
-        notebook = Path(scratch, f'{stage}.ipynb')
-        notebook.write_text(notebook_text, encoding='utf-8')
-        source = source_dir(stage, notebook, scratch)
-        started = time.monotonic()
-        result = run_stage(stage, notebook, source_dir=source, timeout=timeout)
-        seconds = time.monotonic() - started
-        figures = Path(scratch, 'figures')
-        figures.mkdir()
-        lines = [line for line in report(result, seconds, figures) if str(figures) not in line]
-        drawn = [[svg.stem[len(stage) + 1:], svg.read_text(encoding='utf-8')]
-                 for svg in sorted(figures.glob('*.svg'))]
-    return {'text': note.getvalue() + terminal_text('\n'.join(lines)),
-            'result': json_report(result, seconds), 'figures': drawn}
-
-
-def check_json(stage, notebook_text, timeout=None):
-    """check() as JSON text: what check-worker.js posts back to the page."""
-    return json.dumps(check(stage, notebook_text, timeout))
 
 
 def render_svg(dot_source):

@@ -197,7 +197,7 @@ def show_browser_report(stage, message):
 
 
 def _local_only(stage):
-    from autograder.browser import local_only
+    from autograder.browser_check import local_only
 
     refused = local_only(stage)
     if refused:

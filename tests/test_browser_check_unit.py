@@ -12,7 +12,7 @@ import types
 
 import pytest
 
-from autograder import browser, isolation
+from autograder import browser, browser_check, isolation
 from autograder.intake import Cell
 from autograder.sandbox import BudgetExceeded, Limits, ProbeTimeout, WorkerDied
 
@@ -132,10 +132,11 @@ def test_the_budget_is_spent_across_calls(bridge):
 
 
 def test_stage_08_is_refused_with_the_local_command():
-    assert browser.local_only('07-mlp') is None
-    message = browser.local_only('08-training')
+    assert browser_check.local_only('07-mlp') is None
+    message = browser_check.local_only('08-training')
     assert 'numpy' in message and '`autograder check 08-training`' in message
-    assert browser.check('08-training', '{}') == {'text': message, 'result': None, 'figures': []}
+    assert browser_check.check('08-training', '{}') == {
+        'text': message, 'result': None, 'figures': []}
 
 
 def test_the_worker_package_goes_to_the_learner_interpreter_whole():

@@ -115,7 +115,7 @@ self.onmessage = async ({ data }) => {
     judge.globals.set('_notebook', data.notebook);
     judge.globals.set('_timeout', data.timeout || null);
     const text = judge.runPython(
-      'from autograder import browser; browser.check_json(_stage, _notebook, _timeout)');
+      'from autograder import browser_check; browser_check.check_json(_stage, _notebook, _timeout)');
     const t2 = performance.now();
     const report = JSON.parse(text);
     await record(report.result);
