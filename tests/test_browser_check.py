@@ -24,8 +24,9 @@ BROWSER_STAGES = [s.id for s in course.STAGES if s.id != '08-training']
 WORKER = 'lite/assets/check/check-worker.js'
 
 pytestmark = pytest.mark.slow
-# test_site.py's fixtures: the site is built once for both modules (and all xdist workers).
-site, server, browser = test_site.site, test_site.server, test_site.browser
+# The site is conftest.py's session fixture (built once for all modules); the server and the
+# browser are test_site.py's.
+server, browser = test_site.server, test_site.browser
 
 START = '''([url, stage, notebook]) => new Promise((resolve) => {
   const worker = new Worker(url, { type: 'module' });
