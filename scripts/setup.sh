@@ -1,5 +1,6 @@
 # Shared set-up for scripts/main.sh and scripts/test.sh; source it, don't run it.
 #   setup_system_packages PKG...   install Debian packages that are missing (or say which)
+#   setup_node                     node and npm, unless both are on the PATH already
 #   setup_venv EXTRAS              create .venv and install the project with those extras
 set -euo pipefail
 
@@ -37,6 +38,14 @@ setup_system_packages() {
     # shellcheck disable=SC2086  # word splitting of the package list is wanted
     DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait[@]}" install -y -qq $missing >/dev/null \
         || die "could not install: $missing (try: sudo apt-get install -y $missing)"
+}
+
+# node and npm: the site build fetches Pyodide and viz-js with `npm pack` (lite/assets.py).
+# A node from elsewhere (NodeSource's nodejs ships its own npm and conflicts with Debian's
+# npm package) is used as it is; otherwise Debian's nodejs and npm are installed.
+setup_node() {
+    if command -v node >/dev/null && command -v npm >/dev/null; then return 0; fi
+    setup_system_packages nodejs npm
 }
 
 setup_venv() {

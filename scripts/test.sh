@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up and run the whole test suite (the slow tests included). Extra arguments go to pytest.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-# nodejs npm: the site build fetches Pyodide and viz-js with `npm pack` (lite/assets.py).
-setup_system_packages graphviz bubblewrap chromium fonts-dejavu-core nodejs npm
+setup_system_packages graphviz bubblewrap chromium fonts-dejavu-core
+setup_node
 setup_venv dev
 cd "$ROOT"
 say "ruff"
