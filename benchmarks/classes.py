@@ -33,6 +33,7 @@ import csv
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -122,8 +123,20 @@ def timed(meter, command, **kwargs):
     """(wall seconds, CPU seconds or None, CompletedProcess)."""
     before = meter.read()
     started = time.perf_counter()
-    done = subprocess.run(meter.wrap(command), capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, **kwargs)
+    with subprocess.Popen(meter.wrap(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL, text=True, **kwargs) as process:
+        try:
+            stdout, stderr = process.communicate()
+        except BaseException:
+            # Stopped (Ctrl-C, or SIGTERM below): let the grader stop its own workers
+            # (it handles SIGTERM), then make sure it is gone.
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            raise
+    done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     wall = time.perf_counter() - started
     cpu = meter.read() - before if before is not None else None
     return wall, cpu, done
@@ -390,7 +403,10 @@ def print_report(args, rows, agreement, baseline=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    otter_course.ensure_venv(ROOT)
+    # SIGTERM ends the run like Ctrl-C, so the command being timed is stopped with it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    if any(size <= args.anchors_up_to for size in args.sizes):
+        otter_course.ensure_venv(ROOT)
     with tempfile.TemporaryDirectory(prefix='classes-benchmark-') as tmp:
         return run(args, Path(tmp))
 
