@@ -56,6 +56,8 @@ def ensure_venv(project_root):
 
 
 def version():
+    if not (BIN / 'python').exists():
+        return 'not installed'
     done = subprocess.run([str(BIN / 'python'), '-c',
                            'import otter; print(otter.__version__)'],
                           capture_output=True, text=True)
