@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course, diagnosis
+from autograder import course
 from autograder.intake import NotebookProblem, stage_cells
 from autograder.judge import Fail, InProcess, ProbeError, ReferenceFailed, reference
 from autograder.results import CRASHED, GRADER_ERROR, IMPORT_ERROR, TIMEOUT, TestOutcome
@@ -358,6 +358,7 @@ def submission(request):
         try:
             if submission.diagnose and submission.status is None \
                     and any(not t.passed for t in submission.outcomes):
+                from autograder import diagnosis  # only after a failure: ~40 ms to import
                 submission.diagnostic_answers = diagnosis.ask(submission.side, submission.stage)
         finally:
             submission.side.close()
