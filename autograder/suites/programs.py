@@ -31,6 +31,31 @@ _HOME = tempfile.mkdtemp(prefix='autograder-hypothesis-',
 atexit.register(shutil.rmtree, _HOME, True)
 set_hypothesis_home_dir(Path(_HOME))
 
+
+def _skip_local_constants():
+    """Keep Hypothesis from reading the grader's own source for "local constants".
+
+    On a process's first draw, Hypothesis parses every loaded module outside site-packages
+    (the grader, an editable micrograd) for literals to draw now and then: about 0.4 s of a
+    `check`, and its disk cache of them never hits here (a private home per process, above).
+    The draws cannot change: it keeps only integers at least 100 in size, floats, strings
+    and bytes, and the suites draw only integers below 100 (sampled_from draws an index),
+    so none of them is ever a permitted choice. There is no public switch for this
+    (HypothesisWorks/hypothesis#4627): the private hook is replaced, and
+    tests/test_suite_draws.py fails if a new Hypothesis parses source again or draws
+    anything else."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        parse = providers._get_local_constants
+    except (ImportError, AttributeError):      # renamed: slower, still right
+        return None
+    providers._get_local_constants = lambda: providers._local_constants
+    return parse
+
+
+# Hypothesis's own function, for the test that compares the draws with and without it.
+_PARSE_LOCAL_CONSTANTS = _skip_local_constants()
+
 ALL_OPS = ('add', 'sub', 'mul', 'div', 'pow', 'neg', 'relu', 'tanh', 'exp', 'log')
 PRIMITIVE_OPS = ('add', 'mul', 'pow', 'relu', 'tanh', 'exp', 'log')
 CONSTANTS = (-2.0, -1.5, -1.0, 0.5, 1.0, 2.0, 3.0)
