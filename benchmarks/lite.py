@@ -39,9 +39,10 @@ def folder_mb(path):
     return sum(p.stat().st_size for p in Path(path).rglob('*') if p.is_file()) / 1e6
 
 
-# Notes, in the page, when the kernel first says idle (ms since the page's navigation).
+# Notes, in the page, when the kernel is first up (ms since the page's navigation): its
+# indicator says idle, or busy when the cell was queued while it started.
 KERNEL_READY = """setInterval(() => { const s = document.querySelector(
-    '.jp-Notebook-ExecutionIndicator[data-status="idle"]');
+    '.jp-Notebook-ExecutionIndicator:is([data-status="idle"], [data-status="busy"])');
     if (s && !window.kernelReady) window.kernelReady = performance.now(); }, 50);"""
 
 
