@@ -39,18 +39,9 @@ def folder_mb(path):
     return sum(p.stat().st_size for p in Path(path).rglob('*') if p.is_file()) / 1e6
 
 
-# Notes, in the page, when the kernel is first up (ms since the page's navigation): its
-# indicator says idle, or busy when the cell was queued while it started.
-KERNEL_READY = """setInterval(() => { const s = document.querySelector(
-    '.jp-Notebook-ExecutionIndicator:is([data-status="idle"], [data-status="busy"])');
-    if (s && !window.kernelReady) window.kernelReady = performance.now(); }, 50);"""
-
-
 def first_result(context, url):
-    """(seconds to the notebook shown, to the kernel ready, to the first code cell's result)
-    of one opening."""
+    """(seconds to the notebook shown, to the first code cell's result) of one opening."""
     page = context.new_page()
-    page.add_init_script(KERNEL_READY)
     start = time.perf_counter()
     page.goto(url)
     cell = page.locator('.jp-Notebook .jp-CodeCell').first
@@ -64,9 +55,8 @@ def first_result(context, url):
         """([element, pattern]) => new RegExp(pattern).test(element.textContent)""",
         arg=[prompt, NUMBERED.pattern], timeout=300_000)
     result = time.perf_counter() - start
-    ready = page.evaluate('window.kernelReady') / 1000
     page.close()
-    return shown, ready, result
+    return shown, result
 
 
 def main():
@@ -99,18 +89,17 @@ def main():
                     times[name]['cold'].append(first_result(context, url))
                     times[name]['warm'].append(first_result(context, url))
                     assert not context.outside, context.outside
-                print(f'round {round_ + 1}, {name}: cold {times[name]["cold"][-1][2]:.1f} s, '
-                      f'warm {times[name]["warm"][-1][2]:.1f} s; load average '
+                print(f'round {round_ + 1}, {name}: cold {times[name]["cold"][-1][1]:.1f} s, '
+                      f'warm {times[name]["warm"][-1][1]:.1f} s; load average '
                       f'{os.getloadavg()[0]:.1f}', flush=True)
     for name in variants:
         for kind, runs in times[name].items():
             shown = statistics.median(r[0] for r in runs)
-            ready = statistics.median(r[1] for r in runs)
-            result = statistics.median(r[2] for r in runs)
-            print(f'{name} {kind}: notebook shown {shown:.1f} s, kernel ready {ready:.1f} s, '
-                  f'first cell\'s result {result:.1f} s (median of {len(runs)})')
+            result = statistics.median(r[1] for r in runs)
+            print(f'{name} {kind}: notebook shown {shown:.1f} s, first cell\'s result '
+                  f'{result:.1f} s (median of {len(runs)})')
     for kind in ('cold', 'warm'):
-        site_s, base_s = (statistics.median(r[2] for r in times[n][kind]) for n in variants)
+        site_s, base_s = (statistics.median(r[1] for r in times[n][kind]) for n in variants)
         print(f'{kind}: the baseline takes {base_s / site_s:.2f}x as long')
 
 
