@@ -18,6 +18,7 @@ with the Pyodide folder and the JupyterLite app apart. Results: docs/benchmarks.
 """
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -89,7 +90,8 @@ def main():
                     times[name]['warm'].append(first_result(context, url))
                     assert not context.outside, context.outside
                 print(f'round {round_ + 1}, {name}: cold {times[name]["cold"][-1][1]:.1f} s, '
-                      f'warm {times[name]["warm"][-1][1]:.1f} s', flush=True)
+                      f'warm {times[name]["warm"][-1][1]:.1f} s; load average '
+                      f'{os.getloadavg()[0]:.1f}', flush=True)
     for name in variants:
         for kind, runs in times[name].items():
             shown = statistics.median(r[0] for r in runs)
