@@ -102,8 +102,11 @@ def test_stage_08_says_it_needs_a_local_install(page, server):
     assert 'numpy' in report['text'] and 'autograder check 08-training' in report['text']
 
 
-def run_new_cell(page, code, timeout=300_000):
-    """Type code into a new cell at the notebook's end, run it, and return its output."""
+def run_new_cell(page, code, timeout=600_000):
+    """Type code into a new cell at the notebook's end, run it, and return its output.
+
+    The timeout is generous: 04-backward's check (Hypothesis's programs and 10,000-node
+    chains, in Pyodide) took over 300 s under `pytest -n 2` on a slow, loaded machine."""
     cells = page.locator('.jp-Notebook .jp-Cell')
     count = cells.count()
     cells.nth(count - 1).click()
