@@ -6,7 +6,8 @@
 For each round, headless Chromium (Debian's) opens lesson 1 from the built site served on
 127.0.0.1 and runs its first code cell as soon as the notebook shows it; the time is from
 opening the address to that cell's result (its prompt numbered: JupyterLite's app, the
-kernel's start with Pyodide and the preloaded wheels, and the cell itself).
+kernel's start with Pyodide and the preloaded wheels, and the cell itself, run as soon as
+the kernel's status is idle).
 
 - cold: a fresh browser profile each round (nothing cached);
 - warm: the same profile opened a second time (the browser's HTTP cache filled).
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder import course  # noqa: E402
-from lite.browser import NUMBERED, Server, browser  # noqa: E402
+from lite.browser import NUMBERED, Server, browser, wait_for_kernel  # noqa: E402
 
 STAGE = course.STAGES[0]
 
@@ -47,6 +48,9 @@ def first_result(context, url):
     cell = page.locator('.jp-Notebook .jp-CodeCell').first
     cell.wait_for(timeout=120_000)
     shown = time.perf_counter() - start
+    # Run before the session has a kernel, JupyterLab leaves the cell unrun: a learner sees
+    # the kernel's status turn idle first.
+    wait_for_kernel(page, 300_000)
     cell.locator('.jp-InputPrompt').click()
     page.keyboard.press('Escape')
     page.keyboard.press('Control+Enter')

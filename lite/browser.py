@@ -91,11 +91,12 @@ def open_lesson(context, url, timeout=120_000):
 
 
 def wait_for_kernel(page, timeout=120_000):
+    """Until the notebook's session has a kernel, started and idle: JupyterLab leaves a cell
+    run before that unrun (its prompt stays "[ ]"). The toolbar's execution indicator is no
+    sign of it (it reads idle before the session even has a kernel); JupyterLite's kernel
+    status item shows its check mark only for a kernel that is there and idle."""
     page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=timeout)
-    page.wait_for_function(
-        """() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');
-                   return s && s.getAttribute('data-status') === 'idle'; }""",
-        timeout=timeout)
+    page.wait_for_selector('.jp-KernelStatus-success', state='attached', timeout=timeout)
 
 
 def run_cell(page, cell, timeout=180_000):

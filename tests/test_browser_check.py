@@ -18,6 +18,7 @@ import pytest
 import test_site
 
 from autograder import course
+from lite.browser import wait_for_kernel
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER_STAGES = [s.id for s in course.STAGES if s.id != '08-training']
@@ -102,11 +103,14 @@ def test_stage_08_says_it_needs_a_local_install(page, server):
     assert 'numpy' in report['text'] and 'autograder check 08-training' in report['text']
 
 
-def run_new_cell(page, code, timeout=600_000):
-    """Type code into a new cell at the notebook's end, run it, and return its output.
+def run_new_cell(page, code, timeout=300_000):
+    """Type code into a new cell at the notebook's end, run it once the kernel is idle, and
+    return its output.
 
-    The timeout is generous: 04-backward's check (Hypothesis's programs and 10,000-node
-    chains, in Pyodide) took over 300 s under `pytest -n 2` on a slow, loaded machine."""
+    JupyterLab silently leaves a cell unrun (its prompt stays "[ ]") when it is run before the
+    session has a kernel, so the kernel's start is waited for first: on a loaded machine the
+    notebook is shown long before that."""
+    wait_for_kernel(page, timeout)
     cells = page.locator('.jp-Notebook .jp-Cell')
     count = cells.count()
     cells.nth(count - 1).click()
@@ -114,8 +118,9 @@ def run_new_cell(page, code, timeout=600_000):
     page.keyboard.press('b')
     page.keyboard.press('Enter')
     page.keyboard.insert_text(code)
-    page.keyboard.press('Shift+Enter')
     cell = page.locator('.jp-Notebook .jp-Cell').nth(count)
+    assert code.splitlines()[-1] in cell.inner_text(), cell.inner_text()
+    page.keyboard.press('Shift+Enter')
     page.wait_for_function('(cell) => /\\[\\d+\\]/.test(cell.querySelector('
                            '".jp-InputPrompt").textContent)', arg=cell.element_handle(),
                            timeout=timeout)
