@@ -130,6 +130,11 @@ def _dist_info_folders():
     return found
 
 
+def dist_info_folder(name):
+    """An installed distribution's .dist-info folder (the first on sys.path), or None."""
+    return _dist_info_folders().get(_normal(name))
+
+
 def _distribution(name):
     """(site folder, Requires-Dist lines, top entries) of an installed distribution, or None.
 

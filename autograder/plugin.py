@@ -26,6 +26,7 @@ Loaded by autograder/suites/conftest.py, so an instructor can run a suite direct
 import json
 import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +87,7 @@ class Sandboxed:
         self.worker = launched if fits else Worker(cells, limits)
         self.restarts = 0
         self.broken = self.noted = None
+        self._served = None      # while a replay runs: the answers probe() serves, in order
 
     def start(self):
         return self.worker.start()
@@ -101,6 +103,8 @@ class Sandboxed:
             self.worker.start()
 
     def probe(self, name, timeout=None, **args):
+        if self._served is not None:
+            return self._serve(name, args)
         if self.broken is not None:
             raise self.broken
         # A slow reference answer is worked out while the worker works on the learner's.
@@ -116,6 +120,9 @@ class Sandboxed:
         finally:
             if meanwhile is not None:
                 meanwhile.join()
+        return self._judged(name, args, kind, value)
+
+    def _judged(self, name, args, kind, value):
         if kind == 'error':
             raise ProbeError(value)
         expected = _reference_shape(name, args)
@@ -127,8 +134,48 @@ class Sandboxed:
         self.noted = self.noted or answer_problem(value, expected, leaves=True)
         return value
 
+    # -- replays (autograder/suites/replay.py) --------------------------------------------
+
+    def answers(self, calls):
+        """The worker's answers to these probes ([[name, args], ...]) in one round trip, or
+        None when it gave none (a timeout, a crash, the budget): the worker is then started
+        afresh, as after a crash but not counted as one, and the time is not charged to the
+        submission, so that the test can run as if the batch had never been sent."""
+        if self.broken is not None or not self.worker.alive:
+            return None
+        spent = self.worker.spent
+        try:
+            return self.worker.call_batch(calls)
+        except (ProbeTimeout, WorkerDied, BudgetExceeded):
+            self.worker.close()
+            self.worker.spent = spent
+            self.worker.start()
+            self.worker.spent = spent
+            return None
+
+    @contextmanager
+    def serving(self, calls, answers):
+        """Within: probe() answers from `answers`, which must be asked in the order of
+        `calls` (a probe asked out of order raises Unserved). Answers are judged as probe()
+        judges the worker's."""
+        self._served = iter(zip(calls, answers))
+        try:
+            yield
+        finally:
+            self._served, self.noted = None, None
+
+    def _serve(self, name, args):
+        call, (kind, value) = next(self._served, (None, (None, None)))
+        if call != [name, args]:
+            raise Unserved(name)
+        return self._judged(name, args, kind, value)
+
     def close(self):
         self.worker.close()
+
+
+class Unserved(Exception):
+    """A replay asked a probe that is not on record next: the record does not fit."""
 
 
 class BadAnswer(ProbeError):

@@ -284,9 +284,24 @@ class Worker:
         if not self.alive:
             raise WorkerDied('the worker is not running')
         reply = self._exchange({'probe': probe, 'args': args}, timeout or self.limits.probe_seconds)
-        if 'ok' in reply:
+        return self._answer(reply)
+
+    def call_batch(self, calls, timeout=None):
+        """Several probes in one round trip ([[probe, args], ...]): their answers, in order,
+        as call() gives them. The timeout is the whole batch's."""
+        if not self.alive:
+            raise WorkerDied('the worker is not running')
+        reply = self._exchange({'batch': calls}, timeout or self.limits.probe_seconds)
+        answers = reply.get('batch')
+        if not isinstance(answers, list) or len(answers) != len(calls):
+            self._kill()
+            raise WorkerDied('the worker sent a malformed answer')
+        return [self._answer(item) for item in answers]
+
+    def _answer(self, reply):
+        if isinstance(reply, dict) and 'ok' in reply:
             return 'ok', reply['ok']
-        error = reply.get('error')
+        error = reply.get('error') if isinstance(reply, dict) else None
         if not (isinstance(error, dict) and all(isinstance(error.get(k), str)
                                                 for k in ('type', 'message', 'where'))):
             self._kill()

@@ -142,7 +142,8 @@ def test_the_zip_carries_the_package_data_pyproject_declares(tmp_path):
     """What an install would have (signatures.json: the diagnosis, partial credit), or an error."""
     with zipfile.ZipFile(build_zip(tmp_path / 'a.zip', ['01-value'])) as archive:
         names = set(archive.namelist())
-    assert {'autograder/suites/pytest.ini', 'autograder/diagnosis/signatures.json'} <= \
+    assert {'autograder/suites/pytest.ini', 'autograder/suites/drawn.json',
+            'autograder/diagnosis/signatures.json'} <= \
         set(package_data(ROOT)) <= names
     (tmp_path / 'autograder').mkdir()
     (tmp_path / 'pyproject.toml').write_text(

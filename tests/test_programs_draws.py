@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder.judge import Fail, reference
-from autograder.suites import programs as drawn
+from autograder.suites import drawing as drawn
 from autograder.suites.programs import (
     ALL_OPS,
     CONSTANTS,

@@ -1,4 +1,4 @@
-"""Hypothesis's "local constants" are skipped in the suites (autograder/suites/programs.py):
+"""Hypothesis's "local constants" are skipped in the suites (autograder/suites/drawing.py):
 no module source is parsed for them, and every suite draws exactly the programs it drew
 with Hypothesis's own collection, in the same order."""
 
@@ -15,10 +15,10 @@ SCRIPT = textwrap.dedent('''
     sys.path.insert(0, sys.argv[2])
     import marker_constants  # noqa: F401
     from autograder.judge import reference
-    from autograder.suites import programs, suite_02_operations, suite_03_graph, suite_04_backward
+    from autograder.suites import drawing, suite_02_operations, suite_03_graph, suite_04_backward
     from hypothesis.internal.conjecture import providers
     if sys.argv[1] == 'hypothesis':
-        providers._get_local_constants = programs._PARSE_LOCAL_CONSTANTS
+        providers._get_local_constants = drawing._PARSE_LOCAL_CONSTANTS
     MARK = 'marker_constant_source'
     parsed = []
 
@@ -58,7 +58,7 @@ def draws(tmp_path, mode):
 def test_no_source_is_parsed_and_the_draws_are_hypothesis_own(tmp_path):
     skipped, collected = draws(tmp_path, 'grader'), draws(tmp_path, 'hypothesis')
     assert collected['parsed'], 'the check cannot see Hypothesis parse source any more'
-    assert not skipped['parsed'], 'Hypothesis parses module source again: see programs.py'
+    assert not skipped['parsed'], 'Hypothesis parses module source again: see drawing.py'
     assert skipped['probes'] >= 150
     assert skipped == dict(collected, parsed=False)
 
@@ -66,6 +66,6 @@ def test_no_source_is_parsed_and_the_draws_are_hypothesis_own(tmp_path):
 def test_the_hook_is_replaced():
     from hypothesis.internal.conjecture import providers
 
-    from autograder.suites import programs
-    assert programs._PARSE_LOCAL_CONSTANTS is not None
-    assert providers._get_local_constants is not programs._PARSE_LOCAL_CONSTANTS
+    from autograder.suites import drawing
+    assert drawing._PARSE_LOCAL_CONSTANTS is not None
+    assert providers._get_local_constants is not drawing._PARSE_LOCAL_CONSTANTS

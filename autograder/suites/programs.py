@@ -5,56 +5,13 @@ learner's node disagrees, the feedback shows the program as Python lines and, fo
 gradients, a graphviz picture of it with the learner's and the expected grads.
 """
 
-import atexit
-import functools
 import math
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
-
-from hypothesis import HealthCheck, Phase, Verbosity, assume, settings
-from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from autograder.judge import Fail, close, is_number, numbers, show
-
-# Hypothesis keeps a cache folder, .hypothesis/, in the current directory; the grader
-# must leave the learner's (and the instructor's) folders as it found them. A private
-# folder per process (never a fixed shared path someone could plant a link at), inside
-# the one `autograder grade` makes and removes (AUTOGRADER_CACHE_DIR) when there is one,
-# so even a killed grading process leaves nothing behind.
-_HOME = tempfile.mkdtemp(prefix='autograder-hypothesis-',
-                         dir=os.environ.get('AUTOGRADER_CACHE_DIR') or None)
-atexit.register(shutil.rmtree, _HOME, True)
-set_hypothesis_home_dir(Path(_HOME))
-
-
-def _skip_local_constants():
-    """Keep Hypothesis from reading the grader's own source for "local constants".
-
-    On a process's first draw, Hypothesis parses every loaded module outside site-packages
-    (the grader, an editable micrograd) for literals to draw now and then: about 0.4 s of a
-    `check`, and its disk cache of them never hits here (a private home per process, above).
-    The draws cannot change: it keeps only integers at least 100 in size, floats, strings
-    and bytes, and the suites draw only integers below 100 (sampled_from draws an index),
-    so none of them is ever a permitted choice. There is no public switch for this
-    (HypothesisWorks/hypothesis#4627): the private hook is replaced, and
-    tests/test_suite_draws.py fails if a new Hypothesis parses source again or draws
-    anything else."""
-    try:
-        from hypothesis.internal.conjecture import providers
-        parse = providers._get_local_constants
-    except (ImportError, AttributeError):      # renamed: slower, still right
-        return None
-    providers._get_local_constants = lambda: providers._local_constants
-    return parse
-
-
-# Hypothesis's own function, for the test that compares the draws with and without it.
-_PARSE_LOCAL_CONSTANTS = _skip_local_constants()
+from autograder.suites import replay
 
 ALL_OPS = ('add', 'sub', 'mul', 'div', 'pow', 'neg', 'relu', 'tanh', 'exp', 'log')
 PRIMITIVE_OPS = ('add', 'mul', 'pow', 'relu', 'tanh', 'exp', 'log')
@@ -63,13 +20,6 @@ EXPONENTS = (2, 3, -1, -2, 0.5, 1.5)
 LIMIT = 1e6     # programs whose values grow beyond this are not drawn: overflow is not the point
 
 SYMBOLS = {'add': '+', 'sub': '-', 'mul': '*', 'div': '/'}
-
-
-def suite_settings(max_examples=60):
-    """Seeded and derandomised: the same examples, in the same order, on every run."""
-    return settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
-                    suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
-                    phases=(Phase.explicit, Phase.generate, Phase.shrink), print_blob=False)
 
 
 def name(i):
@@ -112,52 +62,21 @@ def operands_of(program, i):
     return [o for o in operands if not isinstance(o, dict)]
 
 
-# -- drawing programs ----------------------------------------------------------------------
-
-# Strategies are built once, per argument, not on every draw: building one costs more than
-# drawing from it, and a cached strategy draws exactly what a fresh one would.
-_INPUT = st.integers(-30, 30)
-_CONSTANT = st.sampled_from(CONSTANTS).map(lambda c: {'c': c})
-_EXPONENT = st.sampled_from(EXPONENTS)
-
-
-@functools.cache
-def _up_to(count):
-    return st.integers(1, count)
+def __getattr__(attribute):
+    """The strategies and settings, from autograder.suites.drawing: Hypothesis is imported
+    only when a suite draws (a replay on record needs none of it)."""
+    if attribute in ('programs', 'suite_settings'):
+        from autograder.suites import drawing
+        return getattr(drawing, attribute)
+    raise AttributeError(f'module {__name__!r} has no attribute {attribute!r}')
 
 
-@functools.cache
-def _node(count):
-    """Any of the first `count` nodes."""
-    return st.integers(0, count - 1)
-
-
-@functools.cache
-def _node_or_constant(count):
-    return st.one_of(_node(count), _CONSTANT)
-
-
-@functools.cache
-def _op(ops):
-    return st.sampled_from(ops)
-
-
-@st.composite
-def programs(draw, ops=ALL_OPS, max_inputs=3, max_steps=6):
-    inputs = [draw(_INPUT) / 10 for _ in range(draw(_up_to(max_inputs)))]
-    steps = []
-    for _ in range(draw(_up_to(max_steps))):
-        count = len(inputs) + len(steps)
-        op = draw(_op(ops))
-        if op == 'pow':
-            steps.append(['pow', draw(_node(count)), draw(_EXPONENT)])
-        elif op in SYMBOLS:
-            left = draw(_node_or_constant(count))
-            right = draw(_node(count)) if isinstance(left, dict) else draw(_node_or_constant(count))
-            steps.append([op, left, right])
-        else:
-            steps.append([op, draw(_node(count))])
-    return {'inputs': inputs, 'steps': steps}
+def assume(condition):
+    """Hypothesis's assume, imported only for a program out of domain (never in a replay:
+    the examples on record are all in it)."""
+    if not condition:
+        from hypothesis import reject
+        reject()
 
 
 def reference_answer(ref, program, backward):
@@ -306,19 +225,52 @@ def check_program(sub, ref, program, backward=False, hint=''):
 
 
 def check_random_programs(sub, ref, ops, backward, max_examples=60):
-    """Hypothesis-drawn programs over `ops`; a failure is shrunk to the smallest program."""
-    from hypothesis import given
+    """Hypothesis-drawn programs over `ops`; a failure is shrunk to the smallest program,
+    and then told without the inputs it does not use, if it fails without them too.
+    (`check`'s source seeds Hypothesis's draws: replay.py's record holds what they are.)"""
+    tried = []
 
-    @suite_settings(max_examples)
-    @given(programs(ops))
     def check(program):
+        tried.append(program)
         expected = reference_answer(ref, program, backward)
         actual = learner_answer(sub, program, backward)
         compare_forward(program, expected, actual)
         if backward:
             compare_grads(program, expected, actual)
 
-    check()
+    try:
+        replay.check(f"programs-{'backward' if backward else 'forward'}-{'-'.join(ops)}", sub,
+                     check, lambda: __getattr__('programs')(ops), max_examples)
+    except Fail as failure:
+        smaller = without_unused_inputs(tried[-1])
+        if smaller is None:
+            raise
+        try:
+            check(smaller)
+        except Fail as same:        # Hypothesis's shrinker may leave an unused input in
+            raise same from None
+        except Exception:           # e.g. out of domain: the shrunk program is told
+            pass
+        raise failure
+
+
+def without_unused_inputs(program):
+    """The program without the inputs that no step uses, its nodes renamed in order
+    (a, b, c, ...), or None when it uses them all."""
+    k = len(program['inputs'])
+    used = sorted({o for i in range(k, k + len(program['steps']))
+                   for o in operands_of(program, i) if o < k})
+    if len(used) == k or not used:
+        return None
+    new = {old: i for i, old in enumerate(used)}
+    new.update({k + j: len(used) + j for j in range(len(program['steps']))})
+    steps = []
+    for op, *operands in program['steps']:
+        if op == 'pow':
+            steps.append([op, new[operands[0]], operands[1]])
+        else:
+            steps.append([op, *(o if isinstance(o, dict) else new[o] for o in operands)])
+    return {'inputs': [program['inputs'][i] for i in used], 'steps': steps}
 
 
 def program(inputs, *steps):

@@ -11,8 +11,14 @@ import pytest
 
 from autograder import isolation
 from autograder.judge import Fail, ProbeError, show
-from autograder.suites.programs import PRIMITIVE_OPS, program, program_text, suite_settings
-from autograder.suites.programs import programs as drawn_programs
+from autograder.suites import replay
+from autograder.suites.programs import PRIMITIVE_OPS, assume, program, program_text
+
+
+def _programs(ops):
+    from autograder.suites.drawing import programs  # Hypothesis: only when it draws
+    return programs(ops)
+
 
 C = lambda c: {'c': c}  # noqa: E731 - a plain-number operand
 
@@ -97,10 +103,6 @@ def test_trace_shared(sub, ref):
 
 @pytest.mark.points(2, name='graph-trace-programs', what='trace(root) on random expressions')
 def test_trace_programs(sub, ref):
-    from hypothesis import assume, given
-
-    @suite_settings(40)
-    @given(drawn_programs(PRIMITIVE_OPS))
     def check(prog):
         try:
             ref.probe('expression', program=prog)
@@ -108,7 +110,7 @@ def test_trace_programs(sub, ref):
             assume(False)
         compare_trace(sub, ref, prog)
 
-    check()
+    replay.check('trace-programs', sub, check, lambda: _programs(PRIMITIVE_OPS), 40)
 
 
 @pytest.mark.points(2, name='graph-trace-shape',

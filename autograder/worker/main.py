@@ -116,12 +116,21 @@ def start(message):
                        'confinement': applied}
 
 
-def answer(namespace, request):
-    """The answer to one probe request, as a line of JSON text (without the newline)."""
+def _run(namespace, probe, args):
     try:
-        reply = {'ok': plain(probes.run(namespace, request['probe'], request['args']))}
+        return {'ok': plain(probes.run(namespace, probe, args))}
     except BaseException as error:     # noqa: B036 - SystemExit in a probe is an answer too
-        reply = {'error': _describe(error)}
+        return {'error': _describe(error)}
+
+
+def answer(namespace, request):
+    """The answer to one probe request, as a line of JSON text (without the newline).
+    A batch ({'batch': [[probe, args], ...]}) is answered in one line, in order: the
+    replay of the examples a suite has on record (autograder/suites/replay.py)."""
+    if 'batch' in request:
+        reply = {'batch': [_run(namespace, probe, args) for probe, args in request['batch']]}
+    else:
+        reply = _run(namespace, request['probe'], request['args'])
     reply['nonce'] = request['nonce']
     try:
         return _dumps(reply)
