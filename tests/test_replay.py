@@ -178,3 +178,27 @@ def test_unused_inputs_are_dropped_and_the_nodes_renamed():
                                  ['mul', 4, 2])) == \
         programs.program([2.0], ['pow', 0, 3], ['add', 1, {'c': 2.0}], ['mul', 2, 0])
     assert drop(programs.program([1.0, 2.0], ['mul', 0, 1])) is None
+
+
+@pytest.mark.parametrize('text', ['', '{"tests": {}}', '[1, 2]', '{"made_with": null}',
+                                  'not json'])
+def test_a_broken_record_is_not_used(text, tmp_path, monkeypatch):
+    (tmp_path / 'drawn.json').write_text(text)
+    monkeypatch.setattr(replay, 'RECORD', tmp_path / 'drawn.json')
+    replay.recorded.cache_clear()
+    try:
+        assert replay.recorded() == {}
+    finally:
+        replay.recorded.cache_clear()
+
+
+def test_a_record_in_another_shape_is_not_used(tmp_path, monkeypatch):
+    record = json.loads(replay.RECORD.read_text(encoding='utf-8'))
+    record['tests'][KEYS['02-operations']][3] = {'example': None}
+    (tmp_path / 'drawn.json').write_text(json.dumps(record))
+    monkeypatch.setattr(replay, 'RECORD', tmp_path / 'drawn.json')
+    replay.recorded.cache_clear()
+    try:
+        assert replay.recorded() == {}
+    finally:
+        replay.recorded.cache_clear()

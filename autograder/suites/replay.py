@@ -73,9 +73,13 @@ def recorded():
     is out of date."""
     try:
         record = json.loads(RECORD.read_text(encoding='utf-8'))
-    except (OSError, ValueError):
-        return {}
-    return record['tests'] if record.get('made_with') == made_with() else {}
+        tests = record['tests'] if record.get('made_with') == made_with() else {}
+        if all(isinstance(e['example'], dict) and isinstance(e['calls'], list)
+               for examples in tests.values() for e in examples):
+            return tests
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return {}         # none, or not in its shape: Hypothesis runs, as without a record
 
 
 def made_with():
