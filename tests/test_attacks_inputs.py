@@ -226,7 +226,7 @@ def test_hypothesis_cache_is_private_and_removed(tmp_path):
     env = dict(os.environ, TMPDIR=str(temp))
     env.pop('AUTOGRADER_CACHE_DIR', None)
     run = subprocess.run([sys.executable, '-c',
-                          'import autograder.suites.programs, hypothesis.configuration as c; '
+                          'import autograder.suites.drawing, hypothesis.configuration as c; '
                           "d = c.storage_directory('tmp'); d.create_if_missing(); "
                           'print(d.home_directory)'],
                          capture_output=True, text=True, env=env, timeout=120)
