@@ -34,7 +34,7 @@ SOURCES = sorted([*(HERE / name for name in (
     'suite_04_backward.py')), PACKAGE / 'judge.py', PACKAGE / 'worker' / 'probes.py',
     PACKAGE / 'worker' / 'plain.py', *(PACKAGE.parent / 'micrograd').glob('*.py')])
 
-_recording = None        # {key: [{example, calls}]} while write() runs the suites
+_recording = None        # {key: [{example, calls}]} while make() runs the suites
 
 
 def check(key, sub, test, strategy, max_examples):
