@@ -147,9 +147,8 @@ class Sandboxed:
         try:
             return self.worker.call_batch(calls)
         except (ProbeTimeout, WorkerDied, BudgetExceeded):
-            self.worker.close()
             self.worker.spent = spent
-            self.worker.start()
+            self.worker.start()           # a new process: launch() ends the old one
             self.worker.spent = spent
             return None
 

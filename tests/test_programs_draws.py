@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from autograder.judge import Fail, reference
 from autograder.suites import drawing as drawn
+from autograder.suites.drawing import programs, suite_settings
 from autograder.suites.programs import (
     ALL_OPS,
     CONSTANTS,
@@ -14,8 +15,6 @@ from autograder.suites.programs import (
     PRIMITIVE_OPS,
     SYMBOLS,
     check_random_programs,
-    programs,
-    suite_settings,
 )
 
 

@@ -180,25 +180,24 @@ def test_unused_inputs_are_dropped_and_the_nodes_renamed():
     assert drop(programs.program([1.0, 2.0], ['mul', 0, 1])) is None
 
 
-@pytest.mark.parametrize('text', ['', '{"tests": {}}', '[1, 2]', '{"made_with": null}',
-                                  'not json'])
-def test_a_broken_record_is_not_used(text, tmp_path, monkeypatch):
+def recorded_from(text, tmp_path, monkeypatch):
+    """What recorded() makes of a drawn.json holding text."""
     (tmp_path / 'drawn.json').write_text(text)
     monkeypatch.setattr(replay, 'RECORD', tmp_path / 'drawn.json')
     replay.recorded.cache_clear()
     try:
-        assert replay.recorded() == {}
+        return replay.recorded()
     finally:
         replay.recorded.cache_clear()
+
+
+@pytest.mark.parametrize('text', ['', '{"tests": {}}', '[1, 2]', '{"made_with": null}',
+                                  'not json'])
+def test_a_broken_record_is_not_used(text, tmp_path, monkeypatch):
+    assert recorded_from(text, tmp_path, monkeypatch) == {}
 
 
 def test_a_record_in_another_shape_is_not_used(tmp_path, monkeypatch):
     record = json.loads(replay.RECORD.read_text(encoding='utf-8'))
     record['tests'][KEYS['02-operations']][3] = {'example': None}
-    (tmp_path / 'drawn.json').write_text(json.dumps(record))
-    monkeypatch.setattr(replay, 'RECORD', tmp_path / 'drawn.json')
-    replay.recorded.cache_clear()
-    try:
-        assert replay.recorded() == {}
-    finally:
-        replay.recorded.cache_clear()
+    assert recorded_from(json.dumps(record), tmp_path, monkeypatch) == {}

@@ -125,11 +125,10 @@ def _recorder(key, sub, test):
 
 
 def tests_that_draw():
-    """The suites' Hypothesis tests, as (suite module, test function)."""
+    """The suites' Hypothesis tests."""
     from autograder.suites import suite_02_operations, suite_03_graph, suite_04_backward
-    return [(suite_02_operations, suite_02_operations.test_programs),
-            (suite_03_graph, suite_03_graph.test_trace_programs),
-            (suite_04_backward, suite_04_backward.test_programs)]
+    return [suite_02_operations.test_programs, suite_03_graph.test_trace_programs,
+            suite_04_backward.test_programs]
 
 
 def make():
@@ -138,7 +137,7 @@ def make():
     from autograder.judge import reference
     _recording = {}
     try:
-        for _, test in tests_that_draw():
+        for test in tests_that_draw():
             test(_Recorder(), reference())
         tests = _recording
     finally:

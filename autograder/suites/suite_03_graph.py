@@ -12,13 +12,13 @@ import pytest
 from autograder import isolation
 from autograder.judge import Fail, ProbeError, show
 from autograder.suites import replay
-from autograder.suites.programs import PRIMITIVE_OPS, assume, program, program_text
-
-
-def _programs(ops):
-    from autograder.suites.drawing import programs  # Hypothesis: only when it draws
-    return programs(ops)
-
+from autograder.suites.programs import (
+    PRIMITIVE_OPS,
+    assume,
+    drawn_programs,
+    program,
+    program_text,
+)
 
 C = lambda c: {'c': c}  # noqa: E731 - a plain-number operand
 
@@ -110,7 +110,7 @@ def test_trace_programs(sub, ref):
             assume(False)
         compare_trace(sub, ref, prog)
 
-    replay.check('trace-programs', sub, check, lambda: _programs(PRIMITIVE_OPS), 40)
+    replay.check('trace-programs', sub, check, lambda: drawn_programs(PRIMITIVE_OPS), 40)
 
 
 @pytest.mark.points(2, name='graph-trace-shape',
