@@ -12,10 +12,11 @@ the kernel's status is idle).
 - cold: a fresh browser profile each round (nothing cached);
 - warm: the same profile opened a second time (the browser's HTTP cache filled).
 
-Side by side, round by round, the baseline: the same deployment with the kernel's wheels
-as PyPI ships them (`python -m lite.build --source-wheels`), so that the page compiles
-IPython at each start. Medians of --rounds (3). The size is everything under site/lite/,
-with the Pyodide folder and the JupyterLite app apart. Results: docs/benchmarks.md.
+Side by side, round by round, the baseline: the same deployment with the kernel as it
+ships (`python -m lite.build OUT --as-shipped`): its wheels as PyPI has them, so that the page
+compiles IPython at each start, and its worker importing the kernel from the drive.
+Medians of --rounds (3). The size is everything under site/lite/, with the Pyodide folder
+and the JupyterLite app apart. Results: docs/benchmarks.md.
 """
 
 import argparse
@@ -81,7 +82,7 @@ def main():
               f'the JupyterLite app {total - pyodide:.1f} MB); the rest of the site '
               f'{folder_mb(site) - total:.1f} MB')
         baseline = scratch / 'baseline' / course.LITE
-        subprocess.run([sys.executable, '-m', 'lite.build', str(baseline), '--source-wheels'],
+        subprocess.run([sys.executable, '-m', 'lite.build', str(baseline), '--as-shipped'],
                        cwd=ROOT, check=True, capture_output=True)
         variants = {'site': site, 'baseline': baseline.parent}
         times = {name: {'cold': [], 'warm': []} for name in variants}

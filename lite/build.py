@@ -36,6 +36,16 @@ APPS = ('notebooks', 'tree')  # a lesson opens in Jupyter Notebook; tree lists t
 # Font Awesome's fonts for browsers without WOFF (IE, old Safari and Android): no browser
 # that runs Pyodide's kernel loads them (its CSS lists woff2 first). 2.5 MB not served.
 LEGACY_FONTS = ('build/fa-*.eot', 'build/fa-*.svg', 'build/fa-*.ttf')
+# The kernel's worker imports pyodide_kernel (IPython, ipykernel and their 120-odd modules)
+# with the drive, JupyterLite's contents, as its working directory: sys.path[0] is '', so
+# every import stats the drive, each a synchronous request to the page (about 17 ms each,
+# 2 s of a lesson's first start). The same import from Pyodide's in-memory home, then back.
+KERNEL_BUNDLES = 'extensions/@jupyterlite/pyodide-kernel-extension/static/*.js'
+KERNEL_IMPORT = 'push("import pyodide_kernel")'
+KERNEL_IMPORT_OFF_DRIVE = ('push("import os","_drive = os.getcwd()",'
+                           '"os.chdir(os.path.expanduser(\'~\'))","try:",'
+                           '"    import pyodide_kernel","finally:","    os.chdir(_drive)",'
+                           '"del _drive")')
 
 
 def lesson_path(stage_id):
@@ -74,8 +84,26 @@ def kernel_settings():
     }}
 
 
-def build(output, cache=assets.CACHE, precompile=True):
-    """Build the deployment into output (emptied first); returns assets' index."""
+def import_kernel_off_drive(output):
+    """Patch the kernel's worker bundles (KERNEL_IMPORT); the bundles patched."""
+    patched = []
+    for bundle in sorted(Path(output).glob(KERNEL_BUNDLES)):
+        text = bundle.read_text(encoding='utf-8')
+        if KERNEL_IMPORT in text:
+            bundle.write_text(text.replace(KERNEL_IMPORT, KERNEL_IMPORT_OFF_DRIVE),
+                              encoding='utf-8')
+            patched.append(bundle)
+    if not patched:
+        raise assets.AssetError(f'no kernel bundle in {output} holds {KERNEL_IMPORT}: '
+                                f'{assets.KERNEL_EXTENSION} changed, see lite/build.py')
+    return patched
+
+
+def build(output, cache=assets.CACHE, tuned=True):
+    """Build the deployment into output (emptied first); returns assets' index.
+
+    tuned=False builds the kernel as it ships (benchmarks/lite.py's baseline): its wheels
+    as PyPI has them, not precompiled, and its worker not patched."""
     output = Path(output)
     shutil.rmtree(output, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix='lite-') as lite_dir:
@@ -91,19 +119,22 @@ def build(output, cache=assets.CACHE, precompile=True):
     for pattern in LEGACY_FONTS:
         for path in output.glob(pattern):
             path.unlink()
-    return assets.build(output / ASSETS, cache, precompile)
+    if tuned:
+        import_kernel_off_drive(output)
+    return assets.build(output / ASSETS, cache, precompile=tuned)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m lite.build',
                                      description=__doc__.split('\n\n')[0])
     parser.add_argument('output', type=Path, help='the folder to build into (emptied first)')
-    parser.add_argument('--source-wheels', action='store_true',
-                        help="serve the kernel's wheels as PyPI ships them, not precompiled "
-                             "(benchmarks/lite.py's baseline)")
+    parser.add_argument('--as-shipped', action='store_true',
+                        help="serve the kernel as it ships: its wheels as PyPI has them, not "
+                             "precompiled, and its worker unpatched (benchmarks/lite.py's "
+                             "baseline)")
     args = parser.parse_args(argv)
     try:
-        build(args.output, precompile=not args.source_wheels)
+        build(args.output, tuned=not args.as_shipped)
     except assets.AssetError as error:
         parser.exit(1, f'error: {error}\n')
     size = sum(p.stat().st_size for p in args.output.rglob('*') if p.is_file())

@@ -136,6 +136,10 @@ def test_the_check_cell_in_jupyterlite(browser, server, stage):
         page.goto(f'{server.url}/{course.stage(stage).lite_path}')
         page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
         maximum = course.stage(stage).max_score
+        # The kernel works in the lesson's folder, with it first on the import path, as in
+        # JupyterLab (the kernel itself is imported elsewhere: lite/build.py).
+        where = run_new_cell(page, 'import os, sys\nprint(os.getcwd(), repr(sys.path[0]))')
+        assert where.strip() == f"/drive/{stage} ''", where
         untouched = run_new_cell(page, 'from autograder.in_notebook import check_my_work\n'
                                        f'check_my_work({stage!r})')
         assert f'{stage}: 0/{maximum} points' in untouched, untouched

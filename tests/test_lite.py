@@ -114,6 +114,31 @@ def test_every_served_wheel_is_in_the_lock_and_the_index(lite):
 
 
 @pytest.mark.slow
+def test_the_kernel_is_imported_off_the_drive(lite):
+    """Every worker bundle of the kernel imports pyodide_kernel from Pyodide's home, then
+    goes back to the drive; none does it the shipped way (the browser tests see the lesson's
+    folder as the kernel's working directory)."""
+    bundles = list(lite.glob(lite_build.KERNEL_BUNDLES))
+    with_kernel = [b for b in bundles if 'import pyodide_kernel' in b.read_text(encoding='utf-8')]
+    assert with_kernel
+    for bundle in with_kernel:
+        text = bundle.read_text(encoding='utf-8')
+        assert lite_build.KERNEL_IMPORT not in text, bundle
+        assert lite_build.KERNEL_IMPORT_OFF_DRIVE in text, bundle
+
+
+def test_a_changed_kernel_bundle_stops_the_build(tmp_path):
+    folder = tmp_path / Path(lite_build.KERNEL_BUNDLES).parent
+    folder.mkdir(parents=True)
+    (folder / 'worker.js').write_text('s.push("import pyodide_kernel as k")')
+    with pytest.raises(lite_build.assets.AssetError, match='changed'):
+        lite_build.import_kernel_off_drive(tmp_path)
+    (folder / 'worker.js').write_text('a;s.push("import pyodide_kernel");b')
+    assert lite_build.import_kernel_off_drive(tmp_path) == [folder / 'worker.js']
+    assert (folder / 'worker.js').read_text() == f'a;s.{lite_build.KERNEL_IMPORT_OFF_DRIVE};b'
+
+
+@pytest.mark.slow
 def test_the_deployment_names_no_other_host(lite):
     config = json.loads((lite / 'jupyter-lite.json').read_text())['jupyter-config-data']
     kernel = config['litePluginSettings'][lite_build.KERNEL_PLUGIN]
