@@ -28,8 +28,11 @@ def _module_file(name):
     return Path(spec.origin) if spec and spec.origin and spec.origin.endswith('.py') else None
 
 
+@lru_cache(maxsize=None)
 def _imported(name, path):
-    """The module names of ours that the file imports (also inside functions)."""
+    """The module names of ours that the file imports (also inside functions). Cached: the
+    stages share most of their judging modules, and parsing them all again for each stage
+    was over a second of a class's grading before its first submission."""
     package = name if path.name == '__init__.py' else name.rpartition('.')[0]
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):

@@ -311,15 +311,18 @@ def grade_all(tasks, args, versions, book):
     chunks = make_chunks([t for t in tasks if t.notebook is not None], args.jobs)
     if args.jobs == 1 or len(chunks) <= 1:
         for chunk in chunks:
-            for task, (result, error) in zip(chunk, grade_chunk(chunk, options)):
-                record(task, result, error)
+            results = grade_chunk(chunk, options)
+            with book.batch():
+                for task, (result, error) in zip(chunk, results):
+                    record(task, result, error)
     else:
         pool = ProcessPoolExecutor(max_workers=args.jobs, initializer=_pool_process)
         try:        # from the first submit on: a SIGTERM may come at any moment
             futures = {pool.submit(grade_chunk, chunk, options): chunk for chunk in chunks}
             for future in as_completed(futures):
-                for task, (result, error) in zip(futures[future], future.result()):
-                    record(task, result, error)
+                with book.batch():
+                    for task, (result, error) in zip(futures[future], future.result()):
+                        record(task, result, error)
             pool.shutdown(cancel_futures=True)
         except BrokenProcessPool:
             # A pool worker died under us (killed, out of memory): everything recorded so

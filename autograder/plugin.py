@@ -65,7 +65,8 @@ class Submission:
     diagnose: bool = True          # ask for the diagnostic probe set's answers after a failure
     diagnostic_answers: list | None = None
     side: object = field(default=None, repr=False)   # Sandboxed or InProcess, while it runs
-    worker: Worker | None = field(default=None, repr=False)  # launched early (`check`), or None
+    worker: Worker | None = field(default=None, repr=False)  # launched early (`check`) or
+                                                             # booted ahead, or None
 
     def stop(self, status, message, grader_traceback=None):
         if self.status is None:
@@ -80,11 +81,14 @@ class Sandboxed:
     """
 
     def __init__(self, cells, limits, launched=None):
-        """launched: a Worker of these very cells and limits, already launched, or None."""
-        fits = launched is not None and launched.cells == cells and launched.limits == limits
+        """launched: a Worker of these limits, already launched with these very cells or
+        booted ahead for any (Worker.ahead), or None."""
+        fits = launched is not None and launched.limits == limits \
+            and launched.cells in (None, cells)
         if launched is not None and not fits:
             launched.close()
         self.worker = launched if fits else Worker(cells, limits)
+        self.worker.cells = cells
         self.restarts = 0
         self.broken = self.noted = None
         self._served = None      # while a replay runs: the answers probe() serves, in order
@@ -289,6 +293,8 @@ def open_submission(submission):
                             source_dir=submission.source_dir)
     except NotebookProblem as problem:
         submission.stop(problem.status, problem.message)
+        if submission.worker is not None:     # booted ahead for it: no longer needed
+            submission.worker.close()
         return None
     side = Sandboxed(cells, submission.limits, submission.worker)
     try:
@@ -399,6 +405,7 @@ def submission(request):
     """The submission this test runs on; its worker lives as long as its tests do."""
     submission = request.param
     submission.side = open_submission(submission)
+    _boot_next(request.config, submission)
     yield submission
     if submission.side is not None:
         try:
@@ -408,6 +415,19 @@ def submission(request):
                 submission.diagnostic_answers = diagnosis.ask(submission.side, submission.stage)
         finally:
             submission.side.close()
+
+
+def _boot_next(config, current):
+    """Boot the worker of the submission after `current` (in the runner's batch, which
+    pytest follows) while `current` is graded."""
+    batch = next((p for p in config.pluginmanager.get_plugins() if isinstance(p, Batch)), None)
+    order = [id(s) for s in batch.submissions] if batch is not None else []
+    if id(current) not in order:
+        return
+    later = batch.submissions[order.index(id(current)) + 1:]
+    upcoming = next((s for s in later if s.status is None and s.notebook is not None), None)
+    if upcoming is not None and upcoming.worker is None and upcoming.namespace is None:
+        upcoming.worker = Worker.ahead(upcoming.limits)
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ start-up message and then `answer` for each probe request, both with JSON text i
 JSON text out, so only plain data crosses between the interpreters.
 """
 
-import json
+from . import main, wire
 
-from . import main
-
-_loads, _dumps = json.loads, json.dumps    # held before any learner code can patch json
+_loads, _dumps = wire.loads, wire.dumps    # held before any learner code can patch them
 _namespace = {}
 
 

@@ -11,8 +11,6 @@ are the inputs as Values, each step adds one node. An operand is a node index or
 """
 
 import gc
-import random
-from contextlib import contextmanager
 
 BINARY = {
     'add': lambda x, y: x + y,
@@ -389,8 +387,15 @@ def draw_dot(ns, program, labels=False, rankdir=None):
 
 # -- stages 05-07: modules --------------------------------------------------------------
 
+def _seed(seed):
+    """Seed the random module, which the learner's modules draw their weights from
+    (imported here, not at the top: stages 01-04 never need it)."""
+    import random
+    random.seed(seed)
+
+
 def make_model(ns, kind, args, kwargs=None):
-    random.seed(0)
+    _seed(0)
     return ns[kind](*args, **(kwargs or {}))
 
 
@@ -586,25 +591,26 @@ def sgd_step(ns, sizes, params, grads, step, steps=None, returned=False):
     return [p.data for p in model.parameters()]
 
 
-@contextmanager
-def _collector_paused():
+class _collector_paused:  # noqa: N801 - used as a function: `with _collector_paused():`
     """The learner's training with the cyclic collector off, as stage 08 teaches
     (gc_paused): the given engine's graphs hold no cycles, so the collector would only walk
     them (a fifth of the accuracy run); cycles of the learner's own wait until the end,
-    within the worker's memory limit. The answers are the same either way."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
+    within the worker's memory limit. The answers are the same either way. (A class, not
+    contextlib's decorator: importing contextlib is a tenth of a worker's start-up.)"""
+
+    def __enter__(self):
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was_enabled:
             gc.enable()
 
 
 def train(ns, sizes, seed, X, y, steps, params_only=False, held_out=None):
     """Train a freshly seeded model with the learner's loop: its parameters, or its scores
     on held_out (points it did not train on; X when None)."""
-    random.seed(seed)
+    _seed(seed)
     model = ns['MLP'](2, sizes)
     with _collector_paused():
         ns['train'](model, X, y, steps=steps)
@@ -616,7 +622,7 @@ def train(ns, sizes, seed, X, y, steps, params_only=False, held_out=None):
 
 def train_history(ns, sizes, seed, X, y, steps):
     """What train returns and reports: the History's lists, and every on_step call."""
-    random.seed(seed)
+    _seed(seed)
     model = ns['MLP'](2, sizes)
     calls = []
     history = ns['train'](model, X, y, steps=steps, on_step=lambda *args: calls.append(
