@@ -39,6 +39,7 @@ from autograder.runner import run_batch, submission
 from autograder.sandbox import Limits, kill_all_workers
 
 CACHE_ENV = 'AUTOGRADER_CACHE_DIR'
+SITE_TREES_FROM = 100  # submission-stages: from here the site trees (~0.3 s to link and remove) pay
 CHUNK_MAX = 16   # submissions per pytest session: few enough that a crash loses little, enough
                  # that the session (collection, set-up: about 50 ms) is paid rarely
 
@@ -106,8 +107,8 @@ def run(args):
         if threading.current_thread() is threading.main_thread() else None
     # Caches of the grading processes (Hypothesis's) go in one private folder, removed at
     # the end whatever happened to the processes.
-    cache = tempfile.mkdtemp(prefix='autograder-cache-')
-    saved_cache = os.environ.get(CACHE_ENV)
+    cache = _private_cache()
+    saved = {name: os.environ.get(name) for name in (CACHE_ENV, isolation.SITE_TREES_ENV)}
     os.environ[CACHE_ENV] = cache
     try:
         with Gradebook(args.out / 'gradebook.sqlite') as book:
@@ -118,6 +119,9 @@ def run(args):
                 t.student, t.stage, t.sha256, versions[t.stage], t.submitted_at)]
             print(f'{len(tasks)} submission-stages ({len(stages)} stages): {len(todo)} to grade, '
                   f'{len(tasks) - len(todo)} unchanged since the last run', file=sys.stderr)
+            if isolation.level() != isolation.PROCESS and len(todo) >= SITE_TREES_FROM:
+                os.environ[isolation.SITE_TREES_ENV] = cache   # the grading processes' views
+                isolation.make_site_trees(cache)
             failed = grade_all(todo, args, versions, book)
             export(book.results(), args.out, book.context())
     except (sqlite3.Error, OSError) as error:
@@ -133,10 +137,11 @@ def run(args):
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(cache, ignore_errors=True)
-        if saved_cache is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = saved_cache
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     seconds = time.perf_counter() - started
     print_summary(args.out, len(todo), len(tasks) - len(todo), failed, seconds)
     return 1 if failed else 0
@@ -336,6 +341,17 @@ def grade_all(tasks, args, versions, book):
             raise
     progress.close()
     return failed
+
+
+def _private_cache():
+    """A new private folder for this run's caches (the site trees among them), named
+    after this process; folders left by runs that were killed are removed first."""
+    if sys.platform.startswith('linux'):        # where /proc says which runs are gone
+        for old in Path(tempfile.gettempdir()).glob('autograder-cache-*-*'):
+            pid = old.name.split('-')[2]
+            if pid.isdigit() and not os.path.exists(f'/proc/{pid}'):
+                shutil.rmtree(old, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f'autograder-cache-{os.getpid()}-')
 
 
 def _interrupt(signum, frame):

@@ -19,6 +19,7 @@ Inside the worker, Landlock, dropped capabilities and the audit hook still apply
 
 import csv
 import functools
+import hashlib
 import os
 import re
 import secrets
@@ -45,6 +46,7 @@ SANDBOX_UID = 1000                        # not root, inside the user namespace
 SYSTEM_READ = ('/usr/lib', '/usr/lib64', '/lib', '/lib64', '/etc/ld.so.cache',
                '/etc/localtime', '/usr/share/zoneinfo', '/sys/devices/system/cpu')
 _NO_ISOLATION_ENV = 'AUTOGRADER_NO_NAMESPACES'   # '1': behave as where bwrap is missing
+SITE_TREES_ENV = 'AUTOGRADER_SITE_TREES'          # the folder of make_site_trees(), if any
 
 
 def bwrap():
@@ -184,6 +186,55 @@ def _inside(path, folder):
     return path == folder or path.startswith(folder.rstrip('/') + '/')
 
 
+# -- one tree per site folder, for a class -------------------------------------------------
+
+def make_site_trees(folder):
+    """In `folder`, a tree of hard links to the allowed entries of each site folder, so
+    that bubblewrap binds one tree instead of some forty entries: each bind reads the
+    mount table again, and the 55 mounts of the view cost a worker about 5 ms of CPU more
+    than 14 (benchmarks/submission_profile.py). Made once by `autograder grade`, which
+    names the folder in AUTOGRADER_SITE_TREES for its grading processes and removes it at
+    the end; a site folder whose entries cannot be linked there (another file system,
+    links refused) keeps its entries bound one by one. Returns {site folder: tree}."""
+    trees = {}
+    for site, names in allowed_site_entries().items():
+        tree = _site_tree_path(folder, site)
+        building = f'{tree}.part'
+        try:
+            os.mkdir(building)
+            for name in names:
+                _link_tree(os.path.join(site, name), os.path.join(building, name))
+            os.rename(building, tree)
+            trees[site] = tree
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)
+    return trees
+
+
+def _site_tree_path(folder, site):
+    return os.path.join(folder, hashlib.sha256(site.encode()).hexdigest()[:16])
+
+
+def _link_tree(source, target):
+    """Hard links of source's files at target, its folders made anew, its symlinks copied."""
+    if os.path.islink(source):
+        os.symlink(os.readlink(source), target)
+    elif not os.path.isdir(source):
+        os.link(source, target)
+    else:
+        os.mkdir(target)
+        with os.scandir(source) as entries:
+            for entry in entries:
+                _link_tree(entry.path, os.path.join(target, entry.name))
+
+
+def _site_tree(site):
+    """The tree made for this site folder by make_site_trees, or None."""
+    folder = os.environ.get(SITE_TREES_ENV)
+    tree = _site_tree_path(folder, site) if folder else None
+    return tree if tree and os.path.isdir(tree) else None
+
+
 def namespaced_command(command, worker_package, home_bytes):
     """bwrap's argument list around `command`; the worker package appears read-only at
     /sandbox/code/worker, the home (a tmpfs of home_bytes) at /sandbox/home."""
@@ -199,6 +250,10 @@ def namespaced_command(command, worker_package, home_bytes):
     # library, /usr/local/lib/python3.X/...) is covered by an empty tmpfs first, so only
     # the allowed entries appear in it.
     for folder, names in sites.items():
+        tree = _site_tree(folder)
+        if tree is not None:        # the same entries, in one bind over the whole folder
+            args += ['--ro-bind', tree, folder]
+            continue
         if any(_inside(folder, p) for p in read):
             args += ['--tmpfs', folder]
         for name in names:

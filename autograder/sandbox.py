@@ -239,7 +239,10 @@ class Worker:
         limits = self.limits
         self.level = isolation.level()
         _compile_worker()
-        self.root = tempfile.mkdtemp(prefix='autograder-')
+        # Inside the private folder of `autograder grade` when there is one: a killed run's
+        # next run sweeps it, worker folders included.
+        self.root = tempfile.mkdtemp(prefix='autograder-',
+                                     dir=os.environ.get('AUTOGRADER_CACHE_DIR') or None)
         request_r, self._request_w = os.pipe()
         self._answer_r, answer_w = os.pipe()
         fds = [str(request_r), str(answer_w)]

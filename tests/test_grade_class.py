@@ -57,11 +57,12 @@ def autograder_command():
     return [str(script)] if script.exists() else [sys.executable, '-m', 'autograder.cli']
 
 
-def grade(submitted, out, *options, seed='0', **popen):
-    """`autograder grade SUBMITTED --out OUT --jobs 2`, run from the repository root."""
+def grade(submitted, out, *options, seed='0', tmp=None, **popen):
+    """`autograder grade SUBMITTED --out OUT --jobs 2`, run from the repository root
+    (with TMPDIR=tmp when given)."""
     command = [*autograder_command(), 'grade', str(submitted), '--out', str(out),
                '--jobs', '2', *options]
-    env = dict(os.environ, PYTHONHASHSEED=seed)
+    env = dict(os.environ, PYTHONHASHSEED=seed, **({'TMPDIR': str(tmp)} if tmp else {}))
     if popen:
         return subprocess.Popen(command, cwd=ROOT, env=env, text=True, **popen)
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
@@ -196,8 +197,9 @@ def test_unchanged_submissions_are_not_graded_again(reference, tmp_path):
 
 @pytest.mark.slow
 def test_a_killed_run_resumes_where_it_stopped(reference, tmp_path):
-    out = tmp_path / 'out'
-    process = grade(SAMPLE, out, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    out, tmp = tmp_path / 'out', tmp_path / 'tmp'
+    tmp.mkdir()
+    process = grade(SAMPLE, out, tmp=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                     start_new_session=True)
     deadline = time.monotonic() + 600
     while count_rows(out / 'gradebook.sqlite') < 10 and time.monotonic() < deadline:
@@ -207,10 +209,13 @@ def test_a_killed_run_resumes_where_it_stopped(reference, tmp_path):
     process.wait()
     committed = count_rows(out / 'gradebook.sqlite')
     assert 10 <= committed < 72
+    # Everything it made is in one private folder named after it, worker folders included.
+    assert [p.name.split('-')[2] for p in tmp.iterdir()] == [str(process.pid)]
 
-    run = grade(SAMPLE, out)
+    run = grade(SAMPLE, out, tmp=tmp)
     assert run.returncode == 0, run.stderr
     assert f'({committed} unchanged' in run.stdout
+    assert list(tmp.iterdir()) == []      # the killed run's cache is swept, this run's removed
     assert gradebook_rows(out / 'gradebook.sqlite') == \
         gradebook_rows(reference / 'gradebook.sqlite')
     assert (out / 'grades.csv').read_bytes() == (reference / 'grades.csv').read_bytes()
