@@ -385,12 +385,16 @@ def _stop_pool(pool, grace=3.0):
 
 
 def make_chunks(tasks, jobs):
-    """Tasks in runs of one stage, about two runs per job per stage, at most CHUNK_MAX long."""
+    """Tasks in runs of one stage, about two runs per job per stage, at most CHUNK_MAX long.
+
+    The later stages come first: they cost the most (stage 08 trains a network, about 0.2 s
+    a submission), so what is left at the end, when the other grading processes have
+    nothing more to take, is a short run of an early stage."""
     by_stage = {}
     for task in tasks:
         by_stage.setdefault(task.stage, []).append(task)
     chunks = []
-    for stage_tasks in by_stage.values():
+    for stage_tasks in (by_stage[stage] for stage in sorted(by_stage, reverse=True)):
         size = max(1, min(CHUNK_MAX, -(-len(stage_tasks) // max(1, 2 * jobs))))
         chunks += [stage_tasks[i:i + size] for i in range(0, len(stage_tasks), size)]
     return chunks

@@ -141,7 +141,10 @@ def stage_cells(stage, notebook_path, *, source_dir):
             grade_id = contract.grade_id(cell)
             cells.append(Cell(f"your cell '{grade_id}'", _without_magics(answers[grade_id]), True))
     for cell in cells:
-        _check_syntax(cell)
+        if cell.exercise:
+            _check_syntax(cell)
+        else:                   # the same given cells in every submission: parsed once
+            _check_given(cell)
     return cells
 
 
@@ -150,6 +153,11 @@ def _source_cells(path, mtime_ns, size):
     """The cells of a source notebook, read once per process while the file is unchanged
     (read-only: callers never change them)."""
     return read_cells(Path(path), whose='the source')
+
+
+@functools.lru_cache(maxsize=256)
+def _check_given(cell):
+    _check_syntax(cell)
 
 
 def _check_syntax(cell):

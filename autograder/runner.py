@@ -26,11 +26,12 @@ DIAGNOSIS = os.environ.get('AUTOGRADER_DIAGNOSIS', 'on') != 'off'
 # five times at the end of every session (about 10 ms per submission in a chunk of 8).
 # Nor are the built-in plugins that serve options, fixtures or test kinds the suites do not
 # use (pdb, unittest classes, doctests, JUnit XML, tmp_path, monkeypatch, ...): loading
-# them is about 25 ms CPU per session.
+# them is about 25 ms CPU per session. The suites log nothing, so no log capture either
+# (its handlers are set up around every phase of every test).
 UNUSED_PLUGINS = ('cacheprovider', 'faulthandler', 'terminal', 'warnings',
                   'unraisableexception', 'threadexception', 'debugging', 'unittest',
                   'pastebin', 'junitxml', 'doctest', 'setuponly', 'setupplan', 'stepwise',
-                  'legacypath', 'tmpdir', 'monkeypatch', 'recwarn', 'subtests')
+                  'legacypath', 'tmpdir', 'monkeypatch', 'recwarn', 'subtests', 'logging')
 SESSION_ARGS = tuple(arg for name in UNUSED_PLUGINS for arg in ('-p', f'no:{name}'))
 
 

@@ -225,7 +225,7 @@ class Worker:
         cpu = int(limits.budget_seconds) + 5
         try:
             self._pending = self._post({
-                'paths': self._paths, 'hide': HIDDEN,
+                'paths': self._paths, 'hide': HIDDEN, 'viewed': self.level != isolation.PROCESS,
                 'cells': [[cell.label, cell.source] for cell in self.cells],
                 'limits': {'memory_bytes': limits.memory_bytes, 'cpu_seconds': cpu,
                            'file_bytes': limits.file_bytes, 'processes': limits.processes}})

@@ -127,3 +127,27 @@ def test_a_class_large_enough_is_graded_through_the_trees_which_are_then_removed
     assert list(tmp.iterdir()) == []
     rows = (tmp_path / 'out' / 'grades.csv').read_text().splitlines()[1:]
     assert len(rows) == SITE_TREES_FROM and all(',graded,' in row for row in rows)
+
+
+@needs_namespaces
+def test_landlock_in_the_view_allows_the_site_folder_whole_and_nothing_more(trees):
+    """In the view the site folder holds the allowed entries only, so Landlock allows it
+    with one rule; what is mounted but not allowed stays unreadable, from C too."""
+    probe = f'''import ctypes, os
+seen = []
+for path in ({SITE + '/numpy/__init__.py'!r}, '/proc/self/status',
+             '/sandbox/code/worker/main.py', '/sys/devices/system/cpu/online'):
+    try:
+        open(path, 'rb').read(1)
+        seen.append('read')
+    except OSError as error:
+        seen.append(type(error).__name__)
+libc = ctypes.CDLL(None, use_errno=True)
+seen.append('C read' if libc.open(b'/proc/self/status', os.O_RDONLY) >= 0 else 'C refused')
+raise RuntimeError(repr(seen))'''
+    with Worker([Cell("your cell 'c0'", probe, True)]) as worker:
+        report = worker.start()
+    assert report.confinement['landlock_abi'] >= 1
+    (error,) = report.errors
+    assert error['message'] == repr(['read', 'PermissionError', 'PermissionError', 'read',
+                                     'C refused'])

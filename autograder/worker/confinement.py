@@ -56,7 +56,7 @@ _FS_CHANGE_EVENTS = {'os.remove', 'os.rename', 'os.rmdir', 'os.mkdir', 'os.chmod
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
-def confine(home, site_paths, hidden_names, hidden_dirs):
+def confine(home, site_paths, hidden_names, hidden_dirs, viewed=False):
     """Apply every layer available; return what was applied, as plain data.
 
     home: the worker's temporary folder, the only writable place.
@@ -64,10 +64,13 @@ def confine(home, site_paths, hidden_names, hidden_dirs):
         (the course's own packages, should they be installed there).
     hidden_dirs: folders the audit hook refuses to read (the repository and the
         course's packages); Landlock hides them by not allowing them at all.
+    viewed: the worker runs in the sandbox's mount view (autograder/isolation.py), whose
+        site folders hold the allowed entries and nothing else, read-only: Landlock then
+        allows each folder whole instead of entry by entry (fifty rules fewer).
     """
     home = os.path.realpath(home)
     capabilities = _drop_capabilities()
-    landlock_abi = _landlock(home, site_paths, hidden_names)
+    landlock_abi = _landlock(home, site_paths, hidden_names, viewed)
     readable = _python_folders() + [os.path.realpath(p) for p in site_paths]
     _install_audit_hook(home, readable, hidden_names,
                         [os.path.realpath(d) for d in hidden_dirs])     # last: hooks are forever
@@ -84,7 +87,7 @@ def _python_folders():
 
 # -- layer 1: Landlock ------------------------------------------------------------------
 
-def _landlock(home, site_paths, hidden_names):
+def _landlock(home, site_paths, hidden_names, viewed=False):
     """Restrict this process with Landlock; the ABI version applied, or 0 if unavailable."""
     import ctypes
     import struct
@@ -130,7 +133,7 @@ def _landlock(home, site_paths, hidden_names):
         inner = [s for s in sites if s != real and s.startswith(real.rstrip('/') + '/')]
         if real in sites:
             return                          # handled below, entry by entry
-        if not inner or not os.path.isdir(real):
+        if viewed or not inner or not os.path.isdir(real):
             allow(path, read)
             return
         allow(path, _READ_DIR)
@@ -144,6 +147,9 @@ def _landlock(home, site_paths, hidden_names):
         for device in DEVICES:
             allow(device, _READ_FILE | _WRITE_FILE)
         for folder in site_paths:
+            if viewed:
+                allow(folder, read)
+                continue
             allow(folder, _READ_DIR)      # list it (imports do), but read only what follows
             for entry in os.scandir(folder):
                 if not _is_hidden(entry.name, hidden_names):

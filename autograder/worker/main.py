@@ -100,7 +100,8 @@ def _startup(message):
     sys.path[:] = [p for p in sys.path if p] + list(message['paths'])
     sys.meta_path.insert(0, _Blocker())
     _limits(message['limits'])
-    applied = confinement.confine(os.getcwd(), message['paths'], **message['hide'])
+    applied = confinement.confine(os.getcwd(), message['paths'], **message['hide'],
+                                  viewed=message.get('viewed', False))
     namespace = {'__name__': '__main__', '__builtins__': __builtins__}
     errors = []
     for label, source in message['cells']:

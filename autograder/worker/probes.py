@@ -364,23 +364,27 @@ def trace(ns, program):
 
 
 def draw_dot(ns, program, labels=False, rankdir=None):
-    """The DOT source of draw_dot(root) (read by the trusted side), drawn twice, and the
-    graph's size and rankdir."""
+    """The DOT source of draw_dot(root) (read by the trusted side), the graph's size and
+    rankdir, and the source of the same graph made again and drawn: the first of four
+    layouts (_spread) whose drawing differs, so that a drawing that depends on id()s or on
+    a set's order differs whatever the memory held before, or the last one."""
     nodes = build(ns, program)
-    args = {}
-    if labels:
-        args['labels'] = {nodes[0]: 'alpha_in', nodes[-1]: 'omega_out'}
-    if rankdir:
-        args['rankdir'] = rankdir
-    dot = ns['draw_dot'](nodes[-1], **args)
-    rebuilt = build(ns, program)     # the same graph made again: other Values, other id()s
-    if labels:
-        args['labels'] = {rebuilt[0]: 'alpha_in', rebuilt[-1]: 'omega_out'}
-    again = ns['draw_dot'](rebuilt[-1], **args)
+    args = {'rankdir': rankdir} if rankdir else {}
+
+    def drawn(nodes):
+        if labels:
+            args['labels'] = {nodes[0]: 'alpha_in', nodes[-1]: 'omega_out'}
+        return ns['draw_dot'](nodes[-1], **args)
+
+    dot = drawn(nodes)
     source = getattr(dot, 'source', None)
+    for padding in range(4):         # other Values, other id()s, other set orders
+        rebuilt, _ = _spread(ns, program, padding)
+        again = str(getattr(drawn(rebuilt), 'source', None))
+        if again != str(source):
+            break
     attrs = getattr(dot, 'graph_attr', None)
-    return {'source': str(source) if source is not None else None,
-            'again': str(getattr(again, 'source', None)),
+    return {'source': str(source) if source is not None else None, 'again': again,
             'rankdir': str(attrs.get('rankdir')) if isinstance(attrs, dict) else None,
             'type': type(dot).__name__, 'count': 1 + len(ancestors(nodes[-1]))}
 
