@@ -6,9 +6,10 @@ Everything runs in a cpuacct cgroup that this process joins, so the CPU seconds 
 everything it starts (bubblewrap, its namespaces, the worker, `dot`). Three tables:
 
 1. the worker's start-up, piece by piece (medians of --rounds): a bare interpreter,
-   bubblewrap with one mount and with the worker's whole mount view, the cgroup, and
-   `Worker.start` with no cells; the worker's own imports and its confinement are timed
-   inside an unconfined interpreter (process_time);
+   bubblewrap with one mount and with the worker's whole mount view (its site entries bound
+   one by one, as for `check`, and through the site trees `grade` links for a class), the
+   cgroup, and `Worker.start` with no cells, both ways; the worker's own imports and its
+   confinement are timed inside an unconfined interpreter (process_time);
 2. per stage, the sample class (examples/submitted/) graded in one warm process (each stage
    once before, untimed): CPU per submission-stage, split into the grading process and
    what it started, and the cyclic collector's share of the grading process;
@@ -26,9 +27,11 @@ import gc
 import os
 import pstats
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -77,6 +80,14 @@ def startup_table(meter, rounds):
     bare = [python, '-I', '-S', '-c', 'pass']
     view = isolation.namespaced_command([python, '-I', '-S', '-B', '-c', 'pass'],
                                         sandbox.WORKER_PACKAGE, 64 * 1024 ** 2)
+    # The same view through the site trees `autograder grade` links for a class.
+    os.environ.pop(isolation.SITE_TREES_ENV, None)
+    trees = tempfile.mkdtemp(prefix='profile-trees-')
+    isolation.make_site_trees(trees)
+    os.environ[isolation.SITE_TREES_ENV] = trees
+    linked = isolation.namespaced_command([python, '-I', '-S', '-B', '-c', 'pass'],
+                                          sandbox.WORKER_PACKAGE, 64 * 1024 ** 2)
+    os.environ.pop(isolation.SITE_TREES_ENV)
 
     def run(command):
         return lambda: subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -84,27 +95,42 @@ def startup_table(meter, rounds):
     def in_cgroup():
         cgroup = isolation.Cgroup(1024 ** 3, 256)
         try:
-            subprocess.run(cgroup.command(view), check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(cgroup.command(linked), check=True, stdout=subprocess.DEVNULL)
         finally:
             cgroup.remove()
 
-    def worker():
-        with Worker([]) as started:
-            started.start()
+    def worker(trees_env=None):
+        def start():
+            if trees_env:
+                os.environ[isolation.SITE_TREES_ENV] = trees_env
+            try:
+                with Worker([]) as started:
+                    started.start()
+            finally:
+                os.environ.pop(isolation.SITE_TREES_ENV, None)
+        return start
 
-    mounts = sum(arg in ('--ro-bind', '--tmpfs') for arg in view)
+    def mounts(command):
+        return sum(arg in ('--ro-bind', '--tmpfs') for arg in command)
     rows = [('`python -I -S -c pass`', run(bare)),
             ('bwrap, one mount, + python', run([isolation.bwrap(), '--unshare-all',
                                                  '--unshare-user', '--die-with-parent',
                                                  '--ro-bind', '/', '/', '--', *bare])),
-            (f"bwrap, the worker's view ({mounts} mounts), + python", run(view)),
+            (f"bwrap, the worker's view, entries bound one by one ({mounts(view)} mounts), "
+             '+ python', run(view)),
+            (f'bwrap, the same view through the site trees ({mounts(linked)} mounts), + python',
+             run(linked)),
             ('the same in a fresh cgroup', in_cgroup),
-            ('`Worker.start()`, no cells (all of the above + imports + confinement)', worker)]
+            ('`Worker.start()`, no cells, entries one by one (`check`)', worker()),
+            ('`Worker.start()`, no cells, through the site trees (`grade`)', worker(trees))]
     print('| start-up piece | CPU ms | wall ms |')
     print('|---|---|---|')
-    for label, action in rows:
-        cpu, wall = median_cpu(meter, action, rounds)
-        print(f'| {label} | {cpu * 1000:.1f} | {wall * 1000:.1f} |')
+    try:
+        for label, action in rows:
+            cpu, wall = median_cpu(meter, action, rounds)
+            print(f'| {label} | {cpu * 1000:.1f} | {wall * 1000:.1f} |')
+    finally:
+        shutil.rmtree(trees, ignore_errors=True)
     inside = subprocess.run([python, '-I', '-S', '-c', INSIDE, str(sandbox.WORKER_PACKAGE.parent),
                              *isolation.sandbox_site_paths()], capture_output=True, text=True)
     for line in inside.stdout.splitlines():
@@ -114,16 +140,19 @@ def startup_table(meter, rounds):
 
 # Timed inside an unconfined interpreter: the worker's imports, then confine().
 INSIDE = '''
-import os, sys, tempfile, time
+import sys, time
 sys.path.insert(0, sys.argv[1])
 t0 = time.process_time()
 import worker.main
 from worker import confinement
 t1 = time.process_time()
-confinement.confine(tempfile.mkdtemp(), sys.argv[2:], ['micrograd', 'autograder'], [])
+import tempfile                  # after the timing: it imports much the worker does not
+home = tempfile.mkdtemp()
+t1b = time.process_time()
+confinement.confine(home, sys.argv[2:], ['micrograd', 'autograder'], [])
 t2 = time.process_time()
 print(f'| the worker package\\'s imports (inside) | {(t1 - t0) * 1000:.1f} | |')
-print(f'| `confine()`: Landlock, capabilities, audit hook (inside) | {(t2 - t1) * 1000:.1f} | |')
+print(f'| `confine()`: Landlock, capabilities, audit hook (inside) | {(t2 - t1b) * 1000:.1f} | |')
 '''
 
 
