@@ -38,7 +38,6 @@ from autograder.roster import RosterError, read_roster
 from autograder.runner import run_batch, submission
 from autograder.sandbox import Limits, kill_all_workers
 
-CACHE_ENV = 'AUTOGRADER_CACHE_DIR'
 SITE_TREES_FROM = 100  # submission-stages: from here the site trees (~0.3 s to link and remove) pay
 CHUNK_MAX = 16   # submissions per pytest session: few enough that a crash loses little, enough
                  # that the session (collection, set-up: about 50 ms) is paid rarely
@@ -108,8 +107,8 @@ def run(args):
     # Caches of the grading processes (Hypothesis's) go in one private folder, removed at
     # the end whatever happened to the processes.
     cache = _private_cache()
-    saved = {name: os.environ.get(name) for name in (CACHE_ENV, isolation.SITE_TREES_ENV)}
-    os.environ[CACHE_ENV] = cache
+    saved_cache = os.environ.get(isolation.CACHE_ENV)
+    os.environ[isolation.CACHE_ENV] = cache
     try:
         with Gradebook(args.out / 'gradebook.sqlite') as book:
             for key, setting in (('roster', args.roster_data), ('config', args.config_data)):
@@ -120,8 +119,7 @@ def run(args):
             print(f'{len(tasks)} submission-stages ({len(stages)} stages): {len(todo)} to grade, '
                   f'{len(tasks) - len(todo)} unchanged since the last run', file=sys.stderr)
             if isolation.level() != isolation.PROCESS and len(todo) >= SITE_TREES_FROM:
-                os.environ[isolation.SITE_TREES_ENV] = cache   # the grading processes' views
-                isolation.make_site_trees(cache)
+                isolation.make_site_trees(cache)      # the grading processes' mount views
             failed = grade_all(todo, args, versions, book)
             export(book.results(), args.out, book.context())
     except (sqlite3.Error, OSError) as error:
@@ -137,11 +135,10 @@ def run(args):
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(cache, ignore_errors=True)
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        if saved_cache is None:
+            os.environ.pop(isolation.CACHE_ENV, None)
+        else:
+            os.environ[isolation.CACHE_ENV] = saved_cache
     seconds = time.perf_counter() - started
     print_summary(args.out, len(todo), len(tasks) - len(todo), failed, seconds)
     return 1 if failed else 0

@@ -46,7 +46,9 @@ SANDBOX_UID = 1000                        # not root, inside the user namespace
 SYSTEM_READ = ('/usr/lib', '/usr/lib64', '/lib', '/lib64', '/etc/ld.so.cache',
                '/etc/localtime', '/usr/share/zoneinfo', '/sys/devices/system/cpu')
 _NO_ISOLATION_ENV = 'AUTOGRADER_NO_NAMESPACES'   # '1': behave as where bwrap is missing
-SITE_TREES_ENV = 'AUTOGRADER_SITE_TREES'          # the folder of make_site_trees(), if any
+# The private folder of an `autograder grade` run: its caches, its workers' folders and,
+# for a class, the site trees (make_site_trees).
+CACHE_ENV = 'AUTOGRADER_CACHE_DIR'
 
 
 def bwrap():
@@ -192,9 +194,9 @@ def make_site_trees(folder):
     """In `folder`, a tree of hard links to the allowed entries of each site folder, so
     that bubblewrap binds one tree instead of some forty entries: each bind reads the
     mount table again, and the 55 mounts of the view cost a worker about 5 ms of CPU more
-    than 14 (benchmarks/submission_profile.py). Made once by `autograder grade`, which
-    names the folder in AUTOGRADER_SITE_TREES for its grading processes and removes it at
-    the end; a site folder whose entries cannot be linked there (another file system,
+    than 14 (benchmarks/submission_profile.py). Made once by `autograder grade` in its
+    private folder (AUTOGRADER_CACHE_DIR, which its grading processes inherit), removed with
+    it at the end; a site folder whose entries cannot be linked there (another file system,
     links refused) keeps its entries bound one by one. Returns {site folder: tree}."""
     trees = {}
     for site, names in allowed_site_entries().items():
@@ -229,8 +231,9 @@ def _link_tree(source, target):
 
 
 def _site_tree(site):
-    """The tree made for this site folder by make_site_trees, or None."""
-    folder = os.environ.get(SITE_TREES_ENV)
+    """The tree made for this site folder by make_site_trees in this run's private
+    folder, or None."""
+    folder = os.environ.get(CACHE_ENV)
     tree = _site_tree_path(folder, site) if folder else None
     return tree if tree and os.path.isdir(tree) else None
 

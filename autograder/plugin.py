@@ -364,10 +364,15 @@ class Batch:
             self.problems.append(str(report.longrepr))
 
 
+def _batch(config):
+    """The runner's Batch in this session, or None (pytest run on --notebook paths)."""
+    return next((p for p in config.pluginmanager.get_plugins() if isinstance(p, Batch)), None)
+
+
 def _submissions(config, stage):
-    for plugin in config.pluginmanager.get_plugins():
-        if isinstance(plugin, Batch):
-            return plugin.submissions
+    batch = _batch(config)
+    if batch is not None:
+        return batch.submissions
     notebooks = config.getoption('notebook')
     if not notebooks:
         raise pytest.UsageError('name the notebook to grade: --notebook PATH')
@@ -412,7 +417,7 @@ def submission(request):
 def _boot_next(config, current):
     """Boot the worker of the submission after `current` (in the runner's batch, which
     pytest follows) while `current` is graded."""
-    batch = next((p for p in config.pluginmanager.get_plugins() if isinstance(p, Batch)), None)
+    batch = _batch(config)
     order = [id(s) for s in batch.submissions] if batch is not None else []
     if id(current) not in order:
         return

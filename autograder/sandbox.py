@@ -242,7 +242,7 @@ class Worker:
         # Inside the private folder of `autograder grade` when there is one: a killed run's
         # next run sweeps it, worker folders included.
         self.root = tempfile.mkdtemp(prefix='autograder-',
-                                     dir=os.environ.get('AUTOGRADER_CACHE_DIR') or None)
+                                     dir=os.environ.get(isolation.CACHE_ENV) or None)
         request_r, self._request_w = os.pipe()
         self._answer_r, answer_w = os.pipe()
         fds = [str(request_r), str(answer_w)]

@@ -81,13 +81,13 @@ def startup_table(meter, rounds):
     view = isolation.namespaced_command([python, '-I', '-S', '-B', '-c', 'pass'],
                                         sandbox.WORKER_PACKAGE, 64 * 1024 ** 2)
     # The same view through the site trees `autograder grade` links for a class.
-    os.environ.pop(isolation.SITE_TREES_ENV, None)
+    os.environ.pop(isolation.CACHE_ENV, None)
     trees = tempfile.mkdtemp(prefix='profile-trees-')
     isolation.make_site_trees(trees)
-    os.environ[isolation.SITE_TREES_ENV] = trees
+    os.environ[isolation.CACHE_ENV] = trees
     linked = isolation.namespaced_command([python, '-I', '-S', '-B', '-c', 'pass'],
                                           sandbox.WORKER_PACKAGE, 64 * 1024 ** 2)
-    os.environ.pop(isolation.SITE_TREES_ENV)
+    os.environ.pop(isolation.CACHE_ENV)
 
     def run(command):
         return lambda: subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -102,12 +102,12 @@ def startup_table(meter, rounds):
     def worker(trees_env=None):
         def start():
             if trees_env:
-                os.environ[isolation.SITE_TREES_ENV] = trees_env
+                os.environ[isolation.CACHE_ENV] = trees_env
             try:
                 with Worker([]) as started:
                     started.start()
             finally:
-                os.environ.pop(isolation.SITE_TREES_ENV, None)
+                os.environ.pop(isolation.CACHE_ENV, None)
         return start
 
     def mounts(command):

@@ -33,7 +33,7 @@ def mounts(command):
 @pytest.fixture
 def trees(tmp_path, monkeypatch):
     made = isolation.make_site_trees(str(tmp_path))
-    monkeypatch.setenv(isolation.SITE_TREES_ENV, str(tmp_path))
+    monkeypatch.setenv(isolation.CACHE_ENV, str(tmp_path))
     return made
 
 
@@ -49,11 +49,11 @@ def test_a_tree_holds_exactly_the_allowed_entries_as_links(trees):
 
 @needs_namespaces
 def test_the_worker_sees_the_same_site_folder_with_far_fewer_mounts(tmp_path, monkeypatch):
-    monkeypatch.delenv(isolation.SITE_TREES_ENV, raising=False)
+    monkeypatch.delenv(isolation.CACHE_ENV, raising=False)
     bound = isolation.namespaced_command(['x'], sandbox.WORKER_PACKAGE, 1)
     one_by_one = seen(LOOK)
     isolation.make_site_trees(str(tmp_path))
-    monkeypatch.setenv(isolation.SITE_TREES_ENV, str(tmp_path))
+    monkeypatch.setenv(isolation.CACHE_ENV, str(tmp_path))
     linked = isolation.namespaced_command(['x'], sandbox.WORKER_PACKAGE, 1)
     assert mounts(linked) <= mounts(bound) - 30
     assert seen(LOOK) == one_by_one
@@ -92,7 +92,7 @@ def test_a_folder_on_another_file_system_keeps_the_entries_bound_one_by_one(monk
     try:
         assert isolation.make_site_trees(folder) == {}
         assert os.listdir(folder) == []        # the half-made tree is removed
-        monkeypatch.setenv(isolation.SITE_TREES_ENV, folder)
+        monkeypatch.setenv(isolation.CACHE_ENV, folder)
         command = isolation.namespaced_command(['x'], sandbox.WORKER_PACKAGE, 1)
         assert f'{SITE}/numpy' in command
     finally:

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from autograder import isolation
 from autograder.suites.programs import ALL_OPS, CONSTANTS, EXPONENTS, SYMBOLS
 
 # Hypothesis keeps a cache folder, .hypothesis/, in the current directory; the grader
@@ -23,7 +24,7 @@ from autograder.suites.programs import ALL_OPS, CONSTANTS, EXPONENTS, SYMBOLS
 # the one `autograder grade` makes and removes (AUTOGRADER_CACHE_DIR) when there is one,
 # so even a killed grading process leaves nothing behind.
 _HOME = tempfile.mkdtemp(prefix='autograder-hypothesis-',
-                         dir=os.environ.get('AUTOGRADER_CACHE_DIR') or None)
+                         dir=os.environ.get(isolation.CACHE_ENV) or None)
 atexit.register(shutil.rmtree, _HOME, True)
 set_hypothesis_home_dir(Path(_HOME))
 
